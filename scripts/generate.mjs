@@ -8,7 +8,10 @@ const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
 
 // buf only adds files; remove the previous output so deleted protos leave nothing behind.
-for (const dir of ["google", "junction"]) rmSync(join(root, "gen", dir), { recursive: true, force: true });
+// gen/package.json is the workspace manifest, not output.
+for (const entry of readdirSync(join(root, "gen"))) {
+  if (entry !== "package.json") rmSync(join(root, "gen", entry), { recursive: true, force: true });
+}
 run("npx", ["--no-install", "buf", "generate"]);
 
 for (const service of readdirSync(join(root, "services"), { withFileTypes: true })) {

@@ -1,0 +1,25 @@
+// Structured JSON logs (pino). Every line carries the service and, inside a call, the
+// request id and trace id, so one request can be followed across services.
+import { trace } from "@opentelemetry/api";
+import { pino, type Logger } from "pino";
+import { currentCallContext } from "./call-context.js";
+
+export type { Logger } from "pino";
+
+/** A logger for `service`; LOG_LEVEL sets the level (default info). */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization"], censor: "[redacted]" },
+    mixin() {
+      const fields: Record<string, string> = {};
+      const call = currentCallContext();
+      if (call) fields.request_id = call.requestId;
+      const span = trace.getActiveSpan()?.spanContext();
+      if (span) fields.trace_id = span.traceId;
+      return fields;
+    },
+  });
+}

@@ -1,5 +1,6 @@
 // Regenerates everything derived from sources: TypeScript from proto/ (buf + protoc-gen-es)
-// and each service's Prisma client. Output is committed; CI checks it is current.
+// and the Prisma clients (each service's, and the packages' test fixtures). Output is
+// committed; CI checks it is current.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,11 +15,24 @@ for (const entry of readdirSync(join(root, "gen"))) {
 }
 run("npx", ["--no-install", "buf", "generate"]);
 
-for (const service of readdirSync(join(root, "services"), { withFileTypes: true })) {
-  const schema = join(root, "services", service.name, "prisma", "schema.prisma");
-  if (!service.isDirectory() || !existsSync(schema)) continue;
+// Each service's client, and the Prisma fixtures packages test against.
+const schemas = [
+  ...subdirectories("services").map((service) => join("services", service, "prisma", "schema.prisma")),
+  ...subdirectories("packages").flatMap((pkg) =>
+    subdirectories(join("packages", pkg, "test", "fixtures")).map((fixture) => join("packages", pkg, "test", "fixtures", fixture, "schema.prisma")),
+  ),
+].filter((schema) => existsSync(join(root, schema)));
+for (const schema of schemas) {
   run("npx", ["--no-install", "prisma", "generate", "--schema", schema], {
     // Prisma's CLI wants a schema engine only to be present, not to run, for `generate`.
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
   });
+}
+
+function subdirectories(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }

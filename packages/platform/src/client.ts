@@ -1,0 +1,44 @@
+// Typed clients for Junction services. An upstream (auth, users, ...) is addressed by
+// JUNCTION_<UPSTREAM>_URL (comma-separated for several endpoints, balanced round-robin),
+// defaulting to its policy port on localhost. Every call goes through the resilient transport.
+import type { DescService } from "@bufbuild/protobuf";
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { envBool, envUrlList, loadConfig } from "./config.js";
+import { outgoingCall } from "./outgoing-call.js";
+import type { CommunicationPolicy } from "./policy.js";
+import { createResilientTransport } from "./resilience/resilient-transport.js";
+
+/** How to reach an upstream. */
+export interface UpstreamOptions {
+  policy: CommunicationPolicy;
+  /** Endpoints; default from JUNCTION_<UPSTREAM>_URL, else http://127.0.0.1:<policy port>. */
+  urls?: string[];
+  /** Client-side retries; default JUNCTION_CLIENT_RETRIES (true). Off when Envoy retries. */
+  retries?: boolean;
+  /** Extra interceptors, e.g. service credentials. */
+  interceptors?: Interceptor[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The endpoints of `upstream` from the environment or the policy's default port. */
+export function upstreamUrls(upstream: string, policy: CommunicationPolicy, env: NodeJS.ProcessEnv = process.env): string[] {
+  const variable = `JUNCTION_${upstream.toUpperCase()}_URL`;
+  return loadConfig({ urls: envUrlList(variable, `http://127.0.0.1:${policy.upstream(upstream).port}`) }, env).urls;
+}
+
+/** A transport to one upstream, shared by the clients of all services it serves. */
+export function createUpstreamTransport(upstream: string, options: UpstreamOptions): Transport {
+  const env = options.env ?? process.env;
+  const urls = options.urls ?? upstreamUrls(upstream, options.policy, env);
+  const retries = options.retries ?? loadConfig({ retries: envBool("JUNCTION_CLIENT_RETRIES", true) }, env).retries;
+  const interceptors = [outgoingCall(), ...(options.interceptors ?? [])];
+  const endpoints = urls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors }));
+  return createResilientTransport({ upstream, endpoints, policy: options.policy, retries });
+}
+
+/** A typed client for `service`, through its upstream's resilient transport. */
+export function createServiceClient<T extends DescService>(service: T, options: UpstreamOptions & { transport?: Transport }): Client<T> {
+  const transport = options.transport ?? createUpstreamTransport(options.policy.upstreamOf(service), options);
+  return createClient(service, transport);
+}

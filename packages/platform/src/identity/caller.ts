@@ -1,0 +1,68 @@
+// Who is calling, for handlers: the user behind a verified `Authorization: Bearer` access token
+// and the service behind a verified service token. Identity comes only from what the server
+// itself verified, never from a header a client could set.
+import { Code, createContextKey, type ContextValues, type Interceptor } from "@connectrpc/connect";
+import { RoleSchema, type Role } from "@junction/gen/junction/auth/v1/role_pb";
+import { domainError } from "../errors.js";
+import type { AccessTokenClaims, AccessTokenVerifier } from "./access-tokens.js";
+import { callingServiceKey } from "./service-credentials.js";
+
+/** A role as it appears in an access token's `roles` claim: the proto enum value name, e.g. "ROLE_ADMIN". */
+export type RoleName = `ROLE_${Exclude<keyof typeof Role, "UNSPECIFIED">}`;
+
+/** Anything carrying per-call context values, e.g. a handler's context. */
+export interface CallValues {
+  readonly values: ContextValues;
+}
+
+/** Context value: the claims of the caller's verified access token, set by `userAuthenticationInterceptor`. */
+export const userClaimsKey = createContextKey<AccessTokenClaims | undefined>(undefined, { description: "junction user claims" });
+
+const BEARER = /^Bearer\s+(.*)$/i;
+
+/**
+ * Server interceptor: with an `Authorization` header, verifies its bearer token and stores the
+ * claims under `userClaimsKey`, refusing the call (UNAUTHENTICATED) when the token is bad.
+ * Without the header the call goes on anonymously; handlers decide with `requireUser`.
+ */
+export function userAuthenticationInterceptor(verifier: AccessTokenVerifier): Interceptor {
+  return (next) => async (req) => {
+    req.contextValues.delete(userClaimsKey);
+    const authorization = req.header.get("authorization");
+    if (authorization !== null) {
+      const bearer = BEARER.exec(authorization.trim());
+      if (bearer === null) {
+        throw domainError(Code.Unauthenticated, "TOKEN_INVALID", "the Authorization header must be \"Bearer <access token>\"");
+      }
+      req.contextValues.set(userClaimsKey, await verifier.verify(bearer[1]));
+    }
+    return next(req);
+  };
+}
+
+/** The verified user making this call, if any. */
+export function currentUser(ctx: CallValues): AccessTokenClaims | undefined {
+  return ctx.values.get(userClaimsKey);
+}
+
+/** The verified user making this call; UNAUTHENTICATED (TOKEN_MISSING) without one. */
+export function requireUser(ctx: CallValues): AccessTokenClaims {
+  const user = currentUser(ctx);
+  if (user === undefined) throw domainError(Code.Unauthenticated, "TOKEN_MISSING", "this RPC requires a signed-in user");
+  return user;
+}
+
+/** The verified user, who must hold `role`; PERMISSION_DENIED (ROLE_REQUIRED) otherwise. */
+export function requireRole(ctx: CallValues, role: RoleName | Role): AccessTokenClaims {
+  const user = requireUser(ctx);
+  const name = typeof role === "string" ? role : (RoleSchema.value[role]?.name ?? `role ${role}`);
+  if (!user.roles.includes(name)) {
+    throw domainError(Code.PermissionDenied, "ROLE_REQUIRED", `this RPC requires the role ${name}`, { role: name });
+  }
+  return user;
+}
+
+/** The verified Junction service making this call (e.g. "users"), or undefined for outside callers. */
+export function callingService(ctx: CallValues): string | undefined {
+  return ctx.values.get(callingServiceKey);
+}

@@ -1,0 +1,200 @@
+// A Junction service in a few lines: its handlers, its name, its port. One port serves gRPC,
+// gRPC-Web and Connect over HTTP/2 cleartext and HTTP/1.1, grpc.health.v1, server reflection,
+// and /healthz, /readyz and /metrics. close() shuts down gracefully.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createLogger, type Logger } from "../logger.js";
+import { metricsRegistry } from "../observability/metrics.js";
+import type { CommunicationPolicy } from "../policy.js";
+import { checkReadiness, type ReadinessCheck } from "../readiness.js";
+import { callObservation } from "./call-observation.js";
+import { Health, HealthRegistry, healthService } from "./health.js";
+import { registerReflection } from "./reflection.js";
+
+/** One protobuf service and its implementation. */
+export interface ServiceBinding {
+  readonly service: DescService;
+  readonly impl: Partial<ServiceImpl<DescService>>;
+}
+
+/** Pairs a service with its implementation, type-checked. */
+export function bind<T extends DescService>(service: T, impl: Partial<ServiceImpl<T>>): ServiceBinding {
+  return { service, impl: impl as Partial<ServiceImpl<DescService>> };
+}
+
+type HttpHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
+
+/** What a service is made of. */
+export interface ServiceServerOptions {
+  /** Short name, e.g. "auth"; labels logs and metrics. */
+  name: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Address to listen on; default JUNCTION_BIND_HOST or 127.0.0.1. */
+  host?: string;
+  services: ServiceBinding[];
+  /** Bounds inbound deadlines (maxTimeout). */
+  policy: CommunicationPolicy;
+  logger?: Logger;
+  /** Server interceptors run after call observation, e.g. credentials guards. */
+  interceptors?: Interceptor[];
+  readiness?: ReadinessCheck[];
+  /** Extra plain-HTTP GET routes by path, e.g. "/.well-known/jwks.json". */
+  httpRoutes?: Record<string, HttpHandler>;
+  /** How long close() waits for in-flight calls before cutting them; default 10s. */
+  shutdownGraceMs?: number;
+}
+
+/** A running service. */
+export interface ServiceServer {
+  readonly name: string;
+  readonly port: number;
+  /** Base URL of the port, e.g. http://127.0.0.1:50051. */
+  readonly url: string;
+  readonly health: HealthRegistry;
+  readonly logger: Logger;
+  /** Registers work for close(), run in reverse order after calls finish (stop consumers, close pools). */
+  onShutdown(step: () => Promise<unknown> | unknown): void;
+  /** Stops accepting, lets in-flight calls finish within the grace period, then runs the shutdown steps. */
+  close(): Promise<void>;
+}
+
+const HTTP2_PREFACE = "PRI * HTTP/2.0";
+
+/** Starts a service; resolves once it listens. */
+export async function startServiceServer(options: ServiceServerOptions): Promise<ServiceServer> {
+  const logger = options.logger ?? createLogger(options.name);
+  const host = options.host ?? process.env.JUNCTION_BIND_HOST ?? "127.0.0.1";
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const health = new HealthRegistry(options.services.map((s) => s.service.typeName));
+  const forcedStop = new AbortController();
+
+  let shuttingDown = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const rpc = connectNodeAdapter({
+    routes: (router) => {
+      for (const { service, impl } of options.services) router.service(service, impl);
+      router.service(Health, healthService(health));
+      registerReflection(router);
+    },
+    interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
+    maxTimeoutMs: options.policy.maxTimeoutMs,
+    shutdownSignal: forcedStop.signal,
+    fallback: (_req, res) => json(res as http.ServerResponse, 404, { code: "not_found", message: "no such route" }),
+  });
+  const plain: Record<string, HttpHandler> = {
+    "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),
+    "/readyz": async (_req, res) => {
+      const report = await checkReadiness(options.readiness ?? []);
+      const ready = report.ready && !shuttingDown;
+      json(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", ...report, ready });
+    },
+    "/metrics": async (_req, res) => {
+      res.writeHead(200, { "content-type": metricsRegistry.contentType });
+      res.end(await metricsRegistry.metrics());
+    },
+    ...options.httpRoutes,
+  };
+  const handle: HttpHandler = (req, res) => {
+    inFlight++;
+    res.on("close", () => {
+      if (--inFlight === 0 && drained) drained();
+    });
+    if (shuttingDown && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    const path = (req.url ?? "/").split("?")[0]!;
+    const route = req.method === "GET" ? plain[path] : undefined;
+    if (route) route(req, res);
+    else rpc(req as http.IncomingMessage, res as http.ServerResponse);
+  };
+
+  // One TCP port, two protocols: HTTP/2 connections start with the client preface.
+  const h1 = http.createServer(handle);
+  const h2 = http2.createServer(handle);
+  const sessions = new Set<http2.Http2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  const sockets = new Set<net.Socket>();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.once("data", (chunk) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk.subarray(0, 3).toString("latin1") === HTTP2_PREFACE.slice(0, 3)) {
+        // http2 takes over the socket's buffered bytes itself; resuming here would lose them.
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(options.port, host, () => resolve());
+  });
+  const port = (listener.address() as net.AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  logger.info({ port, url }, `${options.name} listening`);
+
+  const shutdownSteps: Array<() => Promise<unknown> | unknown> = [];
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      shuttingDown = true;
+      health.shutdown();
+      listener.close();
+      h1.closeIdleConnections();
+      for (const session of sessions) session.close();
+      if (inFlight > 0) {
+        const finished = new Promise<void>((resolve) => (drained = resolve));
+        const timedOut = await Promise.race([finished.then(() => false), delay(graceMs).then(() => true)]);
+        if (timedOut) {
+          logger.warn({ inFlight }, "shutdown grace period over; cancelling remaining calls");
+          forcedStop.abort(new ConnectError("server shutting down", Code.Unavailable));
+          await delay(100);
+        }
+      }
+      for (const socket of sockets) socket.destroy();
+      for (const step of shutdownSteps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          logger.error({ err: error }, "shutdown step failed");
+        }
+      }
+      logger.info(`${options.name} stopped`);
+    })());
+
+  return { name: options.name, port, url, health, logger, onShutdown: (step) => void shutdownSteps.push(step), close };
+}
+
+/** Stops `server` gracefully on SIGTERM or SIGINT, then exits 0 (1 if shutdown failed). */
+export function exitOnSignals(server: Pick<ServiceServer, "close" | "logger">): void {
+  const stop = (signal: string) => {
+    server.logger.info({ signal }, "shutting down");
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        server.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+function json(res: http.ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {
+  (res as http.ServerResponse).writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

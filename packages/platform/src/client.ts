@@ -34,7 +34,7 @@ export function createUpstreamTransport(upstream: string, options: UpstreamOptio
   const retries = options.retries ?? loadConfig({ retries: envBool("JUNCTION_CLIENT_RETRIES", true) }, env).retries;
   const interceptors = [outgoingCall(), ...(options.interceptors ?? [])];
   const endpoints = urls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors }));
-  return createResilientTransport({ upstream, endpoints, policy: options.policy, retries });
+  return createResilientTransport({ upstream, endpoints, endpointUrls: urls, policy: options.policy, retries });
 }
 
 /** A typed client for `service`, through its upstream's resilient transport. */

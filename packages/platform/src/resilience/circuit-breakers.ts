@@ -24,11 +24,16 @@ export function isUpstreamFailure(error: unknown): boolean {
   return error instanceof ConnectError && UPSTREAM_FAILURES.has(error.code);
 }
 
-const breakers = new Map<string, CircuitBreakerPolicy>();
+const breakers = new Map<string, { upstream: string; breaker: CircuitBreakerPolicy }>();
+const SEVERITY: BreakerStateName[] = ["closed", "half-open", "open", "isolated"];
 
-/** The breaker of `upstream`, created on first use with `policy`. */
-export function circuitBreakerFor(upstream: string, policy: BreakerPolicy): CircuitBreakerPolicy {
-  let breaker = breakers.get(upstream);
+/**
+ * The breaker of `upstream` at `endpoints`, created on first use with `policy`. Every client
+ * of the same upstream and endpoints shares it, so one failing upstream trips it for all.
+ */
+export function circuitBreakerFor(upstream: string, endpoints: readonly string[], policy: BreakerPolicy): CircuitBreakerPolicy {
+  const key = `${upstream} ${endpoints.join(",")}`;
+  let breaker = breakers.get(key)?.breaker;
   if (!breaker) {
     breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
       halfOpenAfter: policy.halfOpenAfter,
@@ -36,14 +41,20 @@ export function circuitBreakerFor(upstream: string, policy: BreakerPolicy): Circ
     });
     breaker.onStateChange((state) => breakerState.set({ upstream }, state));
     breakerState.set({ upstream }, CircuitState.Closed);
-    breakers.set(upstream, breaker);
+    breakers.set(key, { upstream, breaker });
   }
   return breaker;
 }
 
-/** The state of every breaker created in this process, by upstream. */
+/** The state of every upstream's breaker in this process (the worst, if it has several). */
 export function circuitBreakerStates(): Record<string, BreakerStateName> {
-  return Object.fromEntries([...breakers].map(([upstream, breaker]) => [upstream, STATE_NAMES[breaker.state]]));
+  const states: Record<string, BreakerStateName> = {};
+  for (const { upstream, breaker } of breakers.values()) {
+    const state = STATE_NAMES[breaker.state];
+    const known = states[upstream];
+    if (!known || SEVERITY.indexOf(state) > SEVERITY.indexOf(known)) states[upstream] = state;
+  }
+  return states;
 }
 
 /** Forgets every breaker (tests that reuse upstream names in one process). */

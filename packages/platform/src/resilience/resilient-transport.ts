@@ -21,6 +21,8 @@ export interface ResilientTransportOptions {
   upstream: string;
   /** One transport per endpoint of the upstream; calls rotate over them. */
   endpoints: Transport[];
+  /** The endpoints' URLs: clients of the same upstream and URLs share one circuit breaker. */
+  endpointUrls: readonly string[];
   policy: CommunicationPolicy;
   /** False when a proxy (Envoy) retries instead: then this client never retries. */
   retries: boolean;
@@ -71,7 +73,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
   const { upstream, endpoints, policy } = options;
   if (endpoints.length === 0) throw new Error(`upstream ${upstream} has no endpoints`);
   const upstreamPolicy = policy.upstream(upstream);
-  const breaker = circuitBreakerFor(upstream, upstreamPolicy.breaker);
+  const breaker = circuitBreakerFor(upstream, options.endpointUrls, upstreamPolicy.breaker);
   const budget = new RetryBudget(upstreamPolicy.retryBudget);
   let turn = 0;
   const nextEndpoint = () => endpoints[turn++ % endpoints.length]!;

@@ -9,7 +9,7 @@ export function testPolicy(ports: Record<string, number>, overrides: { breaker?:
       maxTimeout: "30s",
       retry: { maxAttempts: 3, initialBackoff: "5ms", maxBackoff: "20ms", retryOn: ["unavailable"], ...overrides.retry },
       retryBudget: { ratio: 0.5, minPerSecond: 20 },
-      breaker: { failureRatio: 0.5, minimumRps: 1, window: "2s", halfOpenAfter: "300ms", consecutiveFailures: 5, ...overrides.breaker },
+      breaker: { failureRatio: 0.5, minimumRps: 5, window: "2s", halfOpenAfter: "300ms", consecutiveFailures: 5, ...overrides.breaker },
     },
     upstreams: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, { port }])),
   });

@@ -15,6 +15,7 @@ import { file_junction_orgs_v1_events } from "@junction/gen/junction/orgs/v1/eve
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { file_junction_notifications_v1_events } from "@junction/gen/junction/notifications/v1/events_pb";
 import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
+import { allowsAnonymous } from "@junction/platform/contracts";
 
 type Route = [verb: "get" | "post" | "patch" | "delete", path: string, body?: string];
 
@@ -127,5 +128,18 @@ test("every event in the design's service table has a message with its subject",
     "orgs.member.removed",
     "orgs.organization.created",
     "users.profile.updated",
+  ]);
+});
+
+test("exactly the sign-up, sign-in and key-discovery RPCs allow anonymous callers", (t) => {
+  const anonymous = publicApi.flatMap(([service]) => service.methods.filter(allowsAnonymous).map((m) => `${service.name}/${m.name}`));
+  t.deepEqual(anonymous.sort(), [
+    "AuthService/GetJwks",
+    "AuthService/Login",
+    "AuthService/Refresh",
+    "AuthService/Register",
+    "AuthService/RequestPasswordReset",
+    "AuthService/ResetPassword",
+    "AuthService/VerifyEmail",
   ]);
 });

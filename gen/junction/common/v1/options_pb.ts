@@ -4,14 +4,14 @@
 
 import type { GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
 import { extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldOptions, MessageOptions } from "@bufbuild/protobuf/wkt";
+import type { FieldOptions, MessageOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file junction/common/v1/options.proto.
  */
 export const file_junction_common_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiBqdW5jdGlvbi9jb21tb24vdjEvb3B0aW9ucy5wcm90bxISanVuY3Rpb24uY29tbW9uLnYxOkYKDWV2ZW50X3N1YmplY3QSHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMY0YYDIAEoCVIMZXZlbnRTdWJqZWN0Oj0KCXNlbnNpdGl2ZRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY0oYDIAEoCFIJc2Vuc2l0aXZlYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CiBqdW5jdGlvbi9jb21tb24vdjEvb3B0aW9ucy5wcm90bxISanVuY3Rpb24uY29tbW9uLnYxOkYKDWV2ZW50X3N1YmplY3QSHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMY0YYDIAEoCVIMZXZlbnRTdWJqZWN0Oj0KCXNlbnNpdGl2ZRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY0oYDIAEoCFIJc2Vuc2l0aXZlOkkKD2FsbG93X2Fub255bW91cxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNOGAyABKAhSDmFsbG93QW5vbnltb3VzYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * The NATS subject a domain event is published on, `<service>.<aggregate>.<event>`.
@@ -31,4 +31,14 @@ export const event_subject: GenExtension<MessageOptions, string> = /*@__PURE__*/
  */
 export const sensitive: GenExtension<FieldOptions, boolean> = /*@__PURE__*/
   extDesc(file_junction_common_v1_options, 1);
+
+/**
+ * True for public RPCs callable without an access token (registration, login, JWKS, ...).
+ * The edge and Envoy's jwt_authn let these through without a token; every other public
+ * RPC requires one. Services still check identity themselves where they need it.
+ *
+ * @generated from extension: bool allow_anonymous = 50003;
+ */
+export const allow_anonymous: GenExtension<MethodOptions, boolean> = /*@__PURE__*/
+  extDesc(file_junction_common_v1_options, 2);
 

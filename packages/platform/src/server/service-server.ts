@@ -26,7 +26,8 @@ export function bind<T extends DescService>(service: T, impl: Partial<ServiceImp
   return { service, impl: impl as Partial<ServiceImpl<DescService>> };
 }
 
-type HttpHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
+/** A plain HTTP handler for either protocol version. */
+export type HttpHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
 /** What a service is made of. */
 export interface ServiceServerOptions {
@@ -47,6 +48,10 @@ export interface ServiceServerOptions {
   httpRoutes?: Record<string, HttpHandler>;
   /** How long close() waits for in-flight calls before cutting them; default 10s. */
   shutdownGraceMs?: number;
+  /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default 404. */
+  fallback?: HttpHandler;
+  /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
+  wrap?: (handler: HttpHandler) => HttpHandler;
 }
 
 /** A running service. */
@@ -85,7 +90,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
     shutdownSignal: forcedStop.signal,
-    fallback: (_req, res) => json(res as http.ServerResponse, 404, { code: "not_found", message: "no such route" }),
+    fallback: (options.fallback as never) ?? ((_req, res) => json(res as http.ServerResponse, 404, { code: 5, message: "no such route" })),
   });
   const plain: Record<string, HttpHandler> = {
     "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),
@@ -100,16 +105,20 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     },
     ...options.httpRoutes,
   };
+  const route: HttpHandler = (req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const plainRoute = req.method === "GET" ? plain[path] : undefined;
+    if (plainRoute) plainRoute(req, res);
+    else rpc(req as http.IncomingMessage, res as http.ServerResponse);
+  };
+  const wrapped = options.wrap ? options.wrap(route) : route;
   const handle: HttpHandler = (req, res) => {
     inFlight++;
     res.on("close", () => {
       if (--inFlight === 0 && drained) drained();
     });
     if (shuttingDown && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
-    const path = (req.url ?? "/").split("?")[0]!;
-    const route = req.method === "GET" ? plain[path] : undefined;
-    if (route) route(req, res);
-    else rpc(req as http.IncomingMessage, res as http.ServerResponse);
+    wrapped(req, res);
   };
 
   // One TCP port, two protocols: HTTP/2 connections start with the client preface.

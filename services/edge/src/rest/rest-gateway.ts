@@ -1,0 +1,100 @@
+// The REST side of the edge: match a route from the descriptors, admit the caller, build the
+// request message, call the owning service through its resilient transport (policy timeout
+// and retries), and answer proto3 JSON — or a google.rpc.Status JSON error with its status.
+import type http from "node:http";
+import type http2 from "node:http2";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { SpanKind, context, trace } from "@opentelemetry/api";
+import { runInCallContext } from "@junction/platform/call-context";
+import type { AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
+import type { Logger } from "@junction/platform/logger";
+import { extractTraceContext, tracer } from "@junction/platform/observability/tracing";
+import type { HttpHandler } from "@junction/platform/server/service-server";
+import { admit } from "../access.js";
+import { asClientError, errorBody, httpStatusOf } from "./http-errors.js";
+import type { RouteTable } from "./route-table.js";
+import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
+
+type Request = http.IncomingMessage | http2.Http2ServerRequest;
+type Response = http.ServerResponse | http2.Http2ServerResponse;
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the REST gateway needs. */
+export interface RestGatewayOptions {
+  routes: RouteTable;
+  /** The transport to the service that owns `typeName`. */
+  transportFor(typeName: string): Transport;
+  verifier: AccessTokenVerifier;
+  logger: Logger;
+}
+
+function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}) {
+  (res as http.ServerResponse).writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Sends `error` as a REST error response. */
+export function sendError(res: Response, error: ConnectError) {
+  send(res, httpStatusOf(error.code), errorBody(error));
+}
+
+async function readBody(req: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ConnectError(`request body is larger than ${MAX_BODY_BYTES} bytes`, Code.InvalidArgument);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const header = (req: Request, name: string) => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The HTTP handler for REST routes. */
+export function restGateway(options: RestGatewayOptions): HttpHandler {
+  return (req, res) => {
+    const url = new URL(req.url ?? "/", "http://edge");
+    const found = options.routes.find(req.method ?? "GET", url.pathname);
+    if (!found) return sendError(res, new ConnectError(`no route for ${req.method} ${url.pathname}`, Code.NotFound));
+    if ("allowed" in found) {
+      (res as http.ServerResponse).setHeader("allow", found.allowed.join(", "));
+      return send(res, 405, { code: Code.Unimplemented, message: `${req.method} is not allowed on ${url.pathname}`, details: [] });
+    }
+    const { method } = found.route;
+    const requestId = header(req, "x-request-id")!;
+    const authorization = header(req, "authorization");
+    const span = tracer().startSpan(`REST ${found.route.httpMethod} ${found.route.template.source}`, {
+      kind: SpanKind.SERVER,
+      attributes: { "http.request.method": found.route.httpMethod, "http.route": found.route.template.source, "junction.request_id": requestId },
+    }, extractTraceContext({ get: (key) => header(req, key) }));
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
+    const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization };
+    void context.with(trace.setSpan(context.active(), span), () =>
+      runInCallContext(call, async () => {
+        try {
+          await admit(method, authorization, options.verifier);
+          const input = decodeRestRequest(found, { query: url.searchParams, body: method.methodKind === "unary" ? await readBody(req) : "" });
+          const headers = new Headers();
+          const forwardedFor = header(req, "x-forwarded-for");
+          if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
+          const transport = options.transportFor(method.parent.typeName);
+          const response = await transport.unary(method as never, controller.signal, undefined, headers, input as never);
+          send(res, 200, encodeRestResponse(found, response.message));
+        } catch (error) {
+          const clientError = asClientError(error);
+          if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");
+          span.setAttribute("rpc.grpc.status_code", clientError.code);
+          sendError(res, clientError);
+        } finally {
+          span.end();
+        }
+      }),
+    );
+  };
+}

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type pg from "pg";
-import { connectPostgres } from "./database.js";
+import { connectPostgres, quoteIdentifier } from "./database.js";
 
 /** Where the runner reports progress; a pino Logger fits. */
 export interface MigrationLog {
@@ -38,11 +38,26 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
 
 const silent: MigrationLog = { info() {}, warn() {} };
 
+/** Where a set of migrations lives inside the database. */
+export interface MigrationTarget {
+  /**
+   * A Postgres schema of its own (created if missing) for these migrations and their
+   * `_prisma_migrations` table, e.g. the platform's event tables; the default is the
+   * connection's search path (`public`), where a service's own Prisma schema lives.
+   */
+  schema?: string;
+}
+
 /**
  * Applies the pending migrations in `migrationsDir` to the database at `url`, each in its own
  * transaction with its `_prisma_migrations` row, and returns their names in order.
  */
-export async function applyMigrations(url: string, migrationsDir: string, log: MigrationLog = silent): Promise<string[]> {
+export async function applyMigrations(
+  url: string,
+  migrationsDir: string,
+  log: MigrationLog = silent,
+  target: MigrationTarget = {},
+): Promise<string[]> {
   const migrations = await readMigrations(migrationsDir);
   if (migrations.length === 0) return [];
 
@@ -53,6 +68,13 @@ export async function applyMigrations(url: string, migrationsDir: string, log: M
     if (!rows[0]?.locked) {
       log.info("waiting for another process to finish migrating");
       await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
+    }
+    if (target.schema) {
+      // Under the lock, so concurrent starters never race on CREATE SCHEMA. A separate schema
+      // keeps its own bookkeeping, invisible to the service's Prisma migration history.
+      const schema = quoteIdentifier(target.schema);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(`SET search_path TO ${schema}`);
     }
     await client.query(CREATE_MIGRATIONS_TABLE);
     const applied = await appliedChecksums(client);

@@ -174,8 +174,19 @@ export class CommunicationPolicy {
     };
   }
 
+  private readonly methodCache = new WeakMap<DescMethod, MethodPolicy>();
+
   /** Settings of one method, falling back to its upstream's and then the defaults. */
   method(method: DescMethod): MethodPolicy {
+    let resolved = this.methodCache.get(method);
+    if (!resolved) {
+      resolved = this.resolveMethod(method);
+      this.methodCache.set(method, resolved);
+    }
+    return resolved;
+  }
+
+  private resolveMethod(method: DescMethod): MethodPolicy {
     const upstreamName = this.upstreamOf(method.parent);
     const upstream = this.upstream(upstreamName);
     const own = this.raw.upstreams[upstreamName]!.methods[`${method.parent.name}/${method.name}`];

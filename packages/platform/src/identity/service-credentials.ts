@@ -148,12 +148,33 @@ export function serviceCredentialsInterceptor(
   options: { internalServices?: Iterable<string> } = {},
 ): Interceptor {
   const internalServices = new Set(options.internalServices ?? []);
+  const verified = new VerifiedServiceTokens(secret);
   return (next) => async (req) => {
     const token = req.header.get(SERVICE_TOKEN_HEADER);
     req.contextValues.delete(callingServiceKey);
     if (token !== null || isInternalService(req.service, internalServices)) {
-      req.contextValues.set(callingServiceKey, await verifyServiceToken(token, secret));
+      req.contextValues.set(callingServiceKey, await verified.callerOf(token));
     }
     return next(req);
   };
+}
+
+/**
+ * Remembers tokens already verified until they expire: a caller presents the same token for
+ * minutes, and an HMAC check on every call is measurable on the hot path.
+ */
+class VerifiedServiceTokens {
+  private readonly known = new Map<string, { service: string; expiresAt: number }>();
+
+  constructor(private readonly secret: ServiceSecret) {}
+
+  async callerOf(token: string | null): Promise<string> {
+    const hit = token ? this.known.get(token) : undefined;
+    if (hit && hit.expiresAt > Date.now()) return hit.service;
+    const service = await verifyServiceToken(token, this.secret);
+    if (this.known.size >= 1000) this.known.clear();
+    const { exp } = JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString("utf8")) as { exp: number };
+    this.known.set(token!, { service, expiresAt: Math.min(exp * 1000, Date.now() + TOKEN_LIFETIME_SECONDS * 1000) });
+    return service;
+  }
 }

@@ -38,6 +38,8 @@ const RETRY_CODES: Record<RetryPolicy["retryOn"][number], Code> = {
   unknown: Code.Unknown,
 };
 
+const NEVER_ABORTED = new AbortController().signal;
+
 /** True when the error proves the request never reached a server (e.g. connection refused). */
 export function failedBeforeReachingServer(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
@@ -85,8 +87,9 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
     if (budgetMs <= 0) {
       throw new ConnectError(`no time left in the caller's deadline to call ${name}`, Code.DeadlineExceeded);
     }
-    const signals = [signal, currentCallContext()?.signal].filter((s): s is AbortSignal => s !== undefined);
-    return { deadline: Date.now() + budgetMs, signal: signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal };
+    const inboundSignal = currentCallContext()?.signal;
+    const combined = signal && inboundSignal ? AbortSignal.any([signal, inboundSignal]) : (signal ?? inboundSignal);
+    return { deadline: Date.now() + budgetMs, signal: combined ?? NEVER_ABORTED };
   }
 
   function shouldRetry(error: ConnectError, methodPolicy: MethodPolicy, attempt: number): boolean {

@@ -4,6 +4,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -77,6 +78,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const health = new HealthRegistry(options.services.map((s) => s.service.typeName));
   const forcedStop = new AbortController();
+  // Every in-flight handler listens on it; many at once is normal, not a leak.
+  setMaxListeners(0, forcedStop.signal);
 
   let shuttingDown = false;
   let inFlight = 0;

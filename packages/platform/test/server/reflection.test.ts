@@ -168,7 +168,7 @@ test("an unknown symbol is NOT_FOUND and the same stream keeps answering", async
 test("extensions: all_extension_numbers_of_type and file_containing_extension", async (t) => {
   const stream = reflectionStream(t, await serve(t));
   const numbers = await stream.ask({ all_extension_numbers_of_type: "google.protobuf.MethodOptions" });
-  t.deepEqual(numbers.all_extension_numbers_response, { base_type_name: "google.protobuf.MethodOptions", extension_number: [72295728] });
+  t.deepEqual(numbers.all_extension_numbers_response, { base_type_name: "google.protobuf.MethodOptions", extension_number: [50003, 72295728] }, "google.api.http and junction.common.v1.allow_anonymous");
   const none = await stream.ask({ all_extension_numbers_of_type: "junction.auth.v1.JsonWebKey" });
   t.deepEqual(none.all_extension_numbers_response?.extension_number, []);
   const unknownType = await stream.ask({ all_extension_numbers_of_type: "junction.nope.v1.Nope" });

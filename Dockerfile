@@ -1,0 +1,38 @@
+# One image recipe for every Junction service; the service is chosen at build time:
+#
+#   docker build --build-arg SERVICE=auth -t junction-auth .
+#
+# docker-compose.yml builds each service this way. Services run from TypeScript with tsx, as in
+# development, so the image carries the workspace sources and its full dependency tree.
+
+ARG NODE_IMAGE=node:20-slim
+
+# Only the package manifests, so the dependency layer below is rebuilt when they change and
+# not on every source edit.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN find . -type f ! -name package.json ! -name package-lock.json -delete \
+ && find . -type d -empty -delete
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY --from=manifests /src/ ./
+RUN npm ci --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<auth|users|orgs|notifications|audit>" >&2; exit 1; }
+WORKDIR /app
+# Code and dependencies stay owned by root and read-only to the service; it may write only var/.
+COPY --from=deps /app/ ./
+COPY . .
+RUN test -f "services/${SERVICE}/package.json" || { echo "services/${SERVICE} does not exist yet" >&2; exit 1; } \
+ && mkdir -p var/mail \
+ && chown -R node:node var
+USER node
+ENV JUNCTION_SERVICE=${SERVICE} \
+    JUNCTION_BIND_HOST=0.0.0.0 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+# The workspace's own start script, so the image starts a service exactly as `npm start` does.
+CMD ["sh", "-c", "exec npm run --workspace \"@junction/${JUNCTION_SERVICE}\" start"]

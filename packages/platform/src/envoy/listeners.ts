@@ -1,0 +1,106 @@
+// Envoy's two listeners. The public one faces outside clients: it trusts nothing they send
+// (client address, x-envoy-* control headers, request ids, service tokens). The internal one
+// carries service-to-service gRPC on the compose network and keeps the caller's request id, so
+// one id follows a request through every hop.
+import { REQUEST_ID_HEADER } from "../server/call-observation.js";
+import { namedExtension, type EnvoyJson } from "./envoy-values.js";
+
+/** What differs between the two listeners. */
+export interface ListenerParts {
+  readonly name: string;
+  readonly port: number;
+  readonly routeConfig: EnvoyJson;
+  readonly httpFilters: readonly EnvoyJson[];
+}
+
+// One JSON line per request on stdout, with what an operator looks for first.
+function accessLog(listener: string): EnvoyJson[] {
+  return [
+    namedExtension("envoy.access_loggers.stdout", "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", {
+      log_format: {
+        json_format: {
+          time: "%START_TIME%",
+          listener,
+          request_id: `%REQ(${REQUEST_ID_HEADER.toUpperCase()})%`,
+          traceparent: "%REQ(TRACEPARENT)%",
+          method: "%REQ(:METHOD)%",
+          // The REST path a client sent, not the gRPC path the transcoder made of it.
+          path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+          route: "%ROUTE_NAME%",
+          protocol: "%PROTOCOL%",
+          status: "%RESPONSE_CODE%",
+          grpc_status: "%GRPC_STATUS%",
+          flags: "%RESPONSE_FLAGS%",
+          duration_ms: "%DURATION%",
+          upstream: "%UPSTREAM_CLUSTER%",
+          attempts: "%UPSTREAM_REQUEST_ATTEMPT_COUNT%",
+          client: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+        },
+      },
+    }),
+  ];
+}
+
+function listener(parts: ListenerParts, connectionManager: EnvoyJson): EnvoyJson {
+  return {
+    name: parts.name,
+    address: { socket_address: { address: "0.0.0.0", port_value: parts.port } },
+    filter_chains: [
+      {
+        filters: [
+          namedExtension(
+            "envoy.filters.network.http_connection_manager",
+            "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+            {
+              stat_prefix: parts.name,
+              // HTTP/1.1 and HTTP/2 (h2c prior knowledge, as gRPC clients speak it) on one port.
+              codec_type: "AUTO",
+              ...connectionManager,
+              access_log: accessLog(parts.name),
+              route_config: parts.routeConfig,
+              http_filters: parts.httpFilters,
+            },
+          ),
+        ],
+      },
+    ],
+  };
+}
+
+/** The listener outside clients reach. */
+export function renderPublicListener(parts: ListenerParts): EnvoyJson {
+  return listener(parts, {
+    // The client address is the TCP peer; an x-forwarded-for the client sent is not believed.
+    use_remote_address: true,
+    xff_num_trusted_hops: 0,
+    // No peer counts as internal, not even an RFC 1918 one (Docker's NAT makes every outside
+    // client look like one), so x-envoy-* control headers from clients are always stripped.
+    internal_address_config: { unix_sockets: false },
+    // Every request gets a fresh id, returned on the response, whatever id the client sent.
+    generate_request_id: true,
+    preserve_external_request_id: false,
+    always_set_request_id_in_response: true,
+    // Paths are normalized before routing and the jwt_authn rules, so `/a/../b` or `//b` or
+    // an escaped slash cannot reach a route its literal spelling would not.
+    normalize_path: true,
+    merge_slashes: true,
+    path_with_escaped_slashes_action: "REJECT_REQUEST",
+    common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" },
+  });
+}
+
+/** The listener services call each other through; not published outside the compose network. */
+export function renderInternalListener(parts: ListenerParts): EnvoyJson {
+  return listener(parts, {
+    use_remote_address: true,
+    // The calling service forwards the request id of the call it is serving; keep it.
+    generate_request_id: true,
+    preserve_external_request_id: true,
+    always_set_request_id_in_response: true,
+  });
+}
+
+/** Envoy's admin interface. */
+export function renderAdmin(port: number): EnvoyJson {
+  return { address: { socket_address: { address: "0.0.0.0", port_value: port } } };
+}

@@ -1,0 +1,98 @@
+// docker-compose.yml runs what the design describes: every service built from the one Dockerfile
+// with a readiness healthcheck, its clients pointed at Envoy's internal listener with their own
+// retries off, Envoy mounting the rendered config and publishing only the public listener and
+// admin. No Docker engine runs here: the file is checked as data and with `docker-compose config`.
+import test from "ava";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serviceNames } from "@junction/platform/contracts";
+import { envoyDeployment } from "@junction/platform/envoy/deployment-settings";
+import { CommunicationPolicy } from "@junction/platform/policy";
+import { parse } from "yaml";
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; args?: Record<string, string> };
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Merge keys (<<: *junction-service) as compose reads them.
+const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> };
+const policy = CommunicationPolicy.load(join(root, "policy.yaml"));
+const internalListener = `http://envoy:${envoyDeployment.internalPort}`;
+
+const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0;
+if (hasDockerCompose) {
+  test("docker-compose config -q accepts the file", (t) => {
+    t.notThrows(() => execFileSync("docker-compose", ["config", "-q"], { cwd: root, stdio: "pipe" }));
+  });
+} else {
+  test.skip("docker-compose config -q: SKIPPED, docker-compose is not installed (CI installs Debian's)", () => {});
+}
+
+test("every service is built from the Dockerfile and healthchecked on /readyz at its policy port", (t) => {
+  for (const name of serviceNames) {
+    const service = compose.services[name];
+    if (!service) {
+      t.fail(`${name} is missing from docker-compose.yml`);
+      continue;
+    }
+    t.deepEqual(service.build, { context: ".", args: { SERVICE: name } }, `${name} is built from the one Dockerfile`);
+    const check = service.healthcheck?.test.join(" ") ?? "";
+    t.true(check.includes(`http://127.0.0.1:${policy.upstream(name).port}/readyz`), `${name} is ready when /readyz says so`);
+    for (const dependency of ["postgres", "redis", "nats"]) {
+      t.is(service.depends_on?.[dependency]?.condition, "service_healthy", `${name} waits for ${dependency}`);
+    }
+    t.is(service.ports, undefined, `${name} is reached through Envoy only`);
+  }
+});
+
+test("service clients call each other through Envoy's internal listener, with their own retries off", (t) => {
+  for (const name of serviceNames) {
+    const env = compose.services[name]?.environment ?? {};
+    for (const upstream of policy.upstreamNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
+    t.is(env.JUNCTION_CLIENT_RETRIES, "false", `${name} leaves retries to Envoy`);
+    t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
+    t.is(env.JUNCTION_JWKS_URL, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
+    t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:-.+\}$/, "the secret comes from the environment, with a development default");
+    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL"]) t.truthy(env[variable], `${name} has ${variable}`);
+  }
+});
+
+test("Envoy runs the rendered config and publishes only the public listener and admin", (t) => {
+  const envoy = compose.services.envoy!;
+  t.regex(envoy.image ?? "", /^envoyproxy\/envoy:v\d+\.\d+/, "a pinned Envoy release line, never :latest");
+  t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${envoyDeployment.configPath}:ro`));
+  t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${envoyDeployment.descriptorPath}:ro`));
+  t.true(envoy.command?.includes(envoyDeployment.configPath));
+  const published = (envoy.ports ?? []).map((mapping) => Number(mapping.split(":").at(-1)));
+  t.deepEqual(published.sort(), [envoyDeployment.publicPort, envoyDeployment.adminPort].sort());
+  t.false(published.includes(envoyDeployment.internalPort), "the internal listener stays on the compose network");
+  t.truthy(envoy.healthcheck);
+});
+
+test("dependencies: NATS with JetStream on a volume, Redis, PostgreSQL, each healthchecked", (t) => {
+  const { nats, redis, postgres } = compose.services;
+  t.true(nats?.command?.includes("-js"), "JetStream is on");
+  t.true(nats?.volumes?.some((volume) => volume.startsWith("nats-data:")), "streams survive a restart");
+  for (const [name, service] of Object.entries({ nats, redis, postgres })) t.truthy(service?.healthcheck, `${name} has a healthcheck`);
+});
+
+test("the Dockerfile is multi-stage, installs with npm ci and runs any service as a non-root user", (t) => {
+  const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+  t.regex(dockerfile, /^FROM \$\{NODE_IMAGE\} AS deps$/m);
+  t.regex(dockerfile, /^FROM \$\{NODE_IMAGE\} AS runtime$/m);
+  t.regex(dockerfile, /^ARG NODE_IMAGE=node:20-slim$/m);
+  t.regex(dockerfile, /^RUN npm ci\b/m);
+  t.regex(dockerfile, /^ARG SERVICE$/m);
+  t.regex(dockerfile, /^USER node$/m);
+  t.regex(dockerfile, /npm run --workspace \\"@junction\/\$\{JUNCTION_SERVICE\}\\" start/);
+});

@@ -1,0 +1,236 @@
+// The committed envoy/envoy.yaml does what the contracts and policy.yaml say: every public RPC is
+// routed publicly and every RPC internally with the policy's timeout and retries, REST bindings
+// are transcoded, internal services are unreachable from outside, clusters carry the policy's
+// breaker and retry budget, anonymous RPCs are exactly the contract's, and the file is exactly
+// what rendering produces. No Envoy binary runs here, so the structure is the proof.
+import test, { type ExecutionContext } from "ava";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createFileRegistry, equals, fromBinary, getOption, type DescMethod } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { http } from "@junction/gen/google/api/annotations_pb";
+import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
+import { allServices, allowsAnonymous, internalServices, publicServices } from "@junction/platform/contracts";
+import { formatSeconds } from "@junction/platform/duration";
+import { envoyDeployment } from "@junction/platform/envoy/deployment-settings";
+import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFile, staleEnvoyFiles } from "@junction/platform/envoy/envoy-artifacts";
+import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
+import { EnvoyRenderError } from "@junction/platform/envoy/render-error";
+import { SERVICE_TOKEN_HEADER } from "@junction/platform/identity/service-credentials";
+import { CommunicationPolicy } from "@junction/platform/policy";
+import { parse } from "yaml";
+import { connectionManager, filterConfig, filterOf, pickRoute, routesOf, type Bootstrap, type Route } from "./support/envoy-bootstrap.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const policyYaml = readFileSync(join(root, ENVOY_FILES.policy), "utf8");
+const policy = CommunicationPolicy.load(join(root, ENVOY_FILES.policy));
+const committed = readFileSync(join(root, ENVOY_FILES.config), "utf8");
+const bootstrap = parse(committed) as Bootstrap;
+const publicListener = connectionManager(bootstrap, "public");
+const internalListener = connectionManager(bootstrap, "internal");
+
+const grpcPathOf = (method: DescMethod) => `/${method.parent.typeName}/${method.name}`;
+
+// What the policy file says a route must carry, worked out here independently of the renderer.
+function assertRouteFollowsPolicy(t: ExecutionContext, route: Route | undefined, method: DescMethod) {
+  const where = grpcPathOf(method);
+  const rules = policy.method(method);
+  t.truthy(route?.route, `${where} has a forwarding route`);
+  t.is(route?.route?.cluster, policy.upstreamOf(method.parent), `${where} goes to its upstream`);
+  const timeout = formatSeconds(rules.timeoutMs);
+  t.is(route?.route?.timeout, timeout, `${where} has the policy's timeout`);
+  // With a max_stream_duration Envoy would ignore the route timeout.
+  t.is(route?.route?.max_stream_duration, undefined, `${where} is bounded by its route timeout`);
+  const retry = route?.route?.retry_policy;
+  if (rules.retry.maxAttempts <= 1) return t.is(retry, undefined, `${where} is not retried`);
+  t.truthy(retry, `${where} has a retry policy`);
+  t.is(retry?.num_retries, rules.retry.maxAttempts - 1, `${where} retries maxAttempts - 1 times`);
+  t.deepEqual(retry?.retry_back_off, { base_interval: formatSeconds(rules.retry.initialBackoff), max_interval: formatSeconds(rules.retry.maxBackoff) });
+  const on = new Set(retry?.retry_on.split(","));
+  if (rules.idempotent) {
+    for (const code of rules.retry.retryOn) t.true(on.has(code.replaceAll("_", "-")), `${where} retries on ${code}`);
+  } else {
+    // Only failures where the request never reached the server: no status code, no plain reset.
+    t.deepEqual([...on].sort(), ["connect-failure", "refused-stream", "reset-before-request"], `${where} is retried only when never delivered`);
+  }
+}
+
+test("every public RPC is routed on the public listener with the policy's timeout and retries", (t) => {
+  const routes = routesOf(publicListener);
+  for (const service of publicServices) {
+    for (const method of service.methods) assertRouteFollowsPolicy(t, pickRoute(routes, { path: grpcPathOf(method) }), method);
+  }
+});
+
+test("every RPC, public and internal, is routed on the internal listener with the policy's timeout and retries", (t) => {
+  const routes = routesOf(internalListener);
+  for (const service of allServices) {
+    for (const method of service.methods) assertRouteFollowsPolicy(t, pickRoute(routes, { path: grpcPathOf(method) }), method);
+  }
+  t.is(filterOf(internalListener, "envoy.filters.http.jwt_authn"), undefined, "services authenticate each other themselves");
+});
+
+test("internal services and unknown paths answer 404 on the public listener", (t) => {
+  const routes = routesOf(publicListener);
+  for (const service of internalServices) {
+    for (const method of service.methods) {
+      const route = pickRoute(routes, { path: grpcPathOf(method) });
+      t.is(route?.route, undefined, `${grpcPathOf(method)} is not forwarded`);
+      t.is(route?.direct_response?.status, 404, `${grpcPathOf(method)} is a 404`);
+    }
+  }
+  for (const path of ["/", "/v2/nothing", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "/metrics"]) {
+    t.is(pickRoute(routes, { path })?.direct_response?.status, 404, `${path} is a 404`);
+  }
+});
+
+test("CORS preflights match a route the cors filter answers, and nothing else does", (t) => {
+  const routes = routesOf(publicListener);
+  const preflight = pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+  t.is(preflight?.name, "cors-preflight");
+  const nowhere = bootstrap.static_resources.clusters.find((cluster) => cluster.name === preflight?.route?.cluster);
+  t.deepEqual(nowhere?.load_assignment.endpoints, [], "the preflight route's cluster has no endpoints");
+  t.is(pickRoute(routes, { path: "/junction.auth.v1.AuthService/Login", method: "POST" })?.name, "junction.auth.v1.AuthService/Login");
+  t.is(pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS" })?.direct_response?.status, 404, "a bare OPTIONS is not a preflight");
+});
+
+test("the transcoder serves exactly the public services, whose bindings are in the descriptor set", (t) => {
+  const transcoder = filterConfig<{ services: string[]; proto_descriptor: string; convert_grpc_status: boolean; print_options: object }>(
+    publicListener,
+    "envoy.filters.http.grpc_json_transcoder",
+  );
+  t.deepEqual(transcoder.services, publicServices.map((service) => service.typeName));
+  t.is(transcoder.proto_descriptor, envoyDeployment.descriptorPath);
+  t.is(transcoder.convert_grpc_status, true, "errors come back as JSON");
+  t.like(transcoder.print_options, { preserve_proto_field_names: false, always_print_enums_as_ints: false }, "lowerCamelCase, enums by name");
+
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(join(root, ENVOY_FILES.descriptors))));
+  t.truthy(registry.getMessage("google.rpc.BadRequest"), "error detail types can be printed");
+  for (const service of allServices) {
+    for (const method of service.methods) {
+      const binding = getOption(method, http);
+      if (binding.pattern.case === undefined) continue;
+      t.true(publicServices.includes(service), `${grpcPathOf(method)} has a REST binding, so it must be public`);
+      const built = registry.getService(service.typeName)?.methods.find((candidate) => candidate.name === method.name);
+      t.truthy(built, `${grpcPathOf(method)} is in the descriptor set`);
+      if (built) t.true(equals(HttpRuleSchema, getOption(built, http), binding), `${grpcPathOf(method)} has its binding in the descriptor set`);
+    }
+  }
+});
+
+test("jwt_authn lets exactly the anonymous RPCs through without a token", (t) => {
+  const jwt = filterConfig<{
+    providers: Record<string, { issuer: string; audiences: string[]; forward: boolean; remote_jwks: { http_uri: { uri: string; cluster: string } }; from_headers: unknown[] }>;
+    rules: Array<{ match: { path?: string; prefix?: string }; requires?: { provider_name?: string; requires_any?: unknown } }>;
+  }>(publicListener, "envoy.filters.http.jwt_authn");
+  // A token is optional on these paths, and checked when one is sent.
+  const optional = { requires_any: { requirements: [{ provider_name: "junction_auth" }, { allow_missing: {} }] } };
+  const exempt = jwt.rules.filter((rule) => rule.requires?.provider_name === undefined).map((rule) => rule.match.path);
+  for (const rule of jwt.rules.slice(0, -1)) t.deepEqual(rule.requires, optional, `${rule.match.path} takes a token but needs none`);
+  const anonymous = publicServices.flatMap((service) => service.methods.filter(allowsAnonymous).map(grpcPathOf));
+  t.deepEqual(exempt, anonymous);
+  // The design's public-without-token list, verbatim.
+  const designed = ["Register", "Login", "Refresh", "VerifyEmail", "RequestPasswordReset", "ResetPassword", "GetJwks"];
+  t.deepEqual(exempt, designed.map((name) => `/junction.auth.v1.AuthService/${name}`));
+  t.deepEqual(jwt.rules.at(-1), { match: { prefix: "/" }, requires: { provider_name: "junction_auth" } }, "everything else needs a token");
+  t.false(exempt.includes("/junction.auth.v1.AuthService/Logout"));
+
+  const provider = jwt.providers.junction_auth!;
+  t.is(provider.issuer, "junction-auth");
+  t.deepEqual(provider.audiences, ["junction"]);
+  t.true(provider.forward, "services still see the token and verify it themselves");
+  t.is(provider.remote_jwks.http_uri.cluster, "auth");
+  t.is(provider.remote_jwks.http_uri.uri, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
+  t.deepEqual(provider.from_headers, [{ name: "authorization", value_prefix: "Bearer " }]);
+});
+
+test("the public filter chain runs in the order the transcoder and jwt_authn need", (t) => {
+  t.deepEqual(
+    publicListener.http_filters.map((filter) => filter.name),
+    [
+      "envoy.filters.http.local_ratelimit",
+      "envoy.filters.http.grpc_web",
+      "envoy.filters.http.grpc_json_transcoder",
+      "envoy.filters.http.cors",
+      "envoy.filters.http.jwt_authn",
+      "envoy.filters.http.router",
+    ],
+  );
+  const limit = filterConfig<{ filter_enabled: object; filter_enforced: object }>(publicListener, "envoy.filters.http.local_ratelimit");
+  const fullyOn = { default_value: { numerator: 100, denominator: "HUNDRED" } };
+  t.like(limit.filter_enabled, fullyOn, "the rate limit counts every request");
+  t.like(limit.filter_enforced, fullyOn, "and enforces on every request");
+});
+
+test("outside requests cannot bring internal headers, addresses or request ids", (t) => {
+  t.true(publicListener.route_config.request_headers_to_remove?.includes(SERVICE_TOKEN_HEADER));
+  t.like(publicListener, { use_remote_address: true, xff_num_trusted_hops: 0, generate_request_id: true, preserve_external_request_id: false, always_set_request_id_in_response: true });
+  t.deepEqual(publicListener.internal_address_config, { unix_sockets: false }, "no client counts as internal");
+  t.like(internalListener, { generate_request_id: true, preserve_external_request_id: true }, "a calling service's request id is kept");
+  t.is(internalListener.route_config.request_headers_to_remove, undefined, "services keep their service tokens");
+});
+
+test("each upstream has an HTTP/2 cluster with the policy's port, breaker, retry budget and health check", (t) => {
+  for (const name of policy.upstreamNames) {
+    const upstream = policy.upstream(name);
+    const cluster = bootstrap.static_resources.clusters.find((candidate) => candidate.name === name);
+    if (!cluster) {
+      t.fail(`no cluster for ${name}`);
+      continue;
+    }
+    const address = cluster.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address;
+    t.deepEqual(address, { address: name, port_value: upstream.port }, `${name} is its compose host on its policy port`);
+    t.truthy(cluster.typed_extension_protocol_options?.["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]?.explicit_http_config?.http2_protocol_options);
+    t.like(cluster.outlier_detection ?? {}, {
+      consecutive_5xx: upstream.breaker.consecutiveFailures,
+      consecutive_gateway_failure: upstream.breaker.consecutiveFailures,
+      enforcing_consecutive_gateway_failure: 100,
+      interval: formatSeconds(upstream.breaker.window),
+      base_ejection_time: formatSeconds(upstream.breaker.halfOpenAfter),
+      failure_percentage_threshold: Math.round(upstream.breaker.failureRatio * 100),
+      failure_percentage_request_volume: Math.ceil(upstream.breaker.minimumRps * (upstream.breaker.window / 1000)),
+    });
+    t.deepEqual(cluster.circuit_breakers?.thresholds[0]?.retry_budget, {
+      budget_percent: { value: Math.round(upstream.retryBudget.ratio * 10_000) / 100 },
+      min_retry_concurrency: Math.ceil(upstream.retryBudget.minPerSecond),
+    });
+    const served = allServices.find((service) => policy.upstreamOf(service) === name);
+    t.is(cluster.health_checks?.[0]?.grpc_health_check?.service_name, served?.typeName, `${name} is health-checked over gRPC`);
+    t.is(cluster.common_lb_config?.healthy_panic_threshold.value, 0, `${name} fails fast when every endpoint is out`);
+  }
+  const names = bootstrap.static_resources.clusters.map((cluster) => cluster.name);
+  t.deepEqual(names, [...policy.upstreamNames, "no_upstream"]);
+});
+
+test("listeners and admin are on the deployment's ports", (t) => {
+  const port = (name: string) => bootstrap.static_resources.listeners.find((listener) => listener.name === name)?.address.socket_address.port_value;
+  t.is(port("public"), envoyDeployment.publicPort);
+  t.is(port("internal"), envoyDeployment.internalPort);
+  t.is(bootstrap.admin.address.socket_address.port_value, envoyDeployment.adminPort);
+});
+
+test("rendering is deterministic and the committed envoy/ files are what it produces", (t) => {
+  const first = renderEnvoyConfigFile(root);
+  t.is(renderEnvoyConfigFile(root), first, "same inputs, same bytes");
+  t.true(first.startsWith("# GENERATED FILE: do not edit by hand."));
+  t.is(committed, first, "envoy/envoy.yaml is stale or hand-edited: run `npm run envoy:render`");
+  t.deepEqual(staleEnvoyFiles(root, renderEnvoyArtifacts(root)), [], "run `npm run envoy:render` and commit envoy/");
+});
+
+test("the policy drives the routes: a changed method timeout is rendered", (t) => {
+  const document = parse(policyYaml) as { upstreams: { orgs: { methods?: Record<string, unknown> } } };
+  document.upstreams.orgs.methods = { "OrgsService/ListMembers": { timeout: "750ms" } };
+  const changed = parse(renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices })) as Bootstrap;
+  const route = pickRoute(routesOf(connectionManager(changed, "public")), { path: "/junction.orgs.v1.OrgsService/ListMembers" });
+  t.is(route?.route?.timeout, "0.75s");
+});
+
+test("a retry code Envoy cannot retry on is refused, not silently dropped", (t) => {
+  const document = parse(policyYaml) as { defaults: { retry: { retryOn: string[] } } };
+  document.defaults.retry.retryOn = ["unavailable", "aborted"];
+  const error = t.throws(() => renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices }), {
+    instanceOf: EnvoyRenderError,
+  });
+  t.regex(error?.message ?? "", /ABORTED/);
+});

@@ -1,0 +1,27 @@
+// The event backbone: CloudEvents over NATS JetStream, published through a transactional
+// outbox and received by idempotent consumers with retries and dead letters. docs/events.md
+// explains how to use it.
+export { DeadLetters, storeDeadLetter, DEAD_LETTER_HEADERS, type DeadLetter, type Replayed } from "./dead-letters.js";
+export { EventConsumer, type EventConsumerOptions, type ReceivedEvent, type TransactionRunner } from "./event-consumer.js";
+export { EVENTS_SCHEMA, migrateEventTables } from "./event-tables.js";
+export { dataSchemaOf, eventType, junctionEventSchemas, producerOf, redactSensitive } from "./event-types.js";
+export { fromNatsHeaders, InvalidEnvelopeError, readEnvelope, toNatsHeaders, envelopeHeaders, type EventEnvelope } from "./envelope.js";
+export { EventNamespace } from "./namespace.js";
+export { connectNats, eventsConfig, DEFAULT_NATS_URL, NATS_START_HINT, type NatsOptions } from "./nats.js";
+export { Outbox, type EventOptions, type SqlTransaction } from "./outbox.js";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
+export {
+  defaultConsumerSettings,
+  defaultStreamSettings,
+  ensureConsumer,
+  ensureDeadLetterStream,
+  ensureStream,
+  ImmutableSettingError,
+  provisionEvents,
+  type ConsumerSettings,
+  type ConsumerTarget,
+  type ProvisionOptions,
+  type ProvisionResult,
+  type StreamSettings,
+} from "./provisioning.js";
+export { junctionTopology, type EventTopology } from "./topology.js";

@@ -1,0 +1,145 @@
+import test from "ava";
+import { UserCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
+import { runEventsCommand } from "../../src/events/cli.js";
+import { DeadLetters } from "../../src/events/dead-letters.js";
+import { EventConsumer } from "../../src/events/event-consumer.js";
+import { eventsDeadLettered, eventsDuplicatesSkipped } from "../../src/events/metrics.js";
+import { Outbox } from "../../src/events/outbox.js";
+import { OutboxRelay } from "../../src/events/outbox-relay.js";
+import { ensureDeadLetterStream, ensureStream } from "../../src/events/provisioning.js";
+import {
+  eventDatabase,
+  greetingsByUser,
+  metricValue,
+  natsConnection,
+  quickRetries,
+  registerUser,
+  SHARED_NATS_URL,
+  testNamespace,
+  waitFor,
+  testLogger,
+} from "./support/events.js";
+
+const logger = testLogger;
+
+/** Runs the events CLI in-process, as `npm run events -- …` would, and returns its exit code and output. */
+async function cli(...args: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const code = await runEventsCommand([...args, "--url", SHARED_NATS_URL], { out: (l) => lines.push(l), err: (l) => lines.push(l) }, {});
+  return { code, output: lines.join("\n") };
+}
+
+test("a poison event is dead-lettered after the configured deliveries; replay after the fix is handled exactly once", async (t) => {
+  const namespace = testNamespace(t);
+  const nc = await natsConnection(t);
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  await ensureDeadLetterStream(jsm, namespace);
+  const producer = await eventDatabase(t);
+  const relay = new OutboxRelay({ service: "auth", databaseUrl: producer.url, nats: nc, namespace, logger });
+  await relay.start();
+  t.teardown(() => relay.stop());
+  const { prisma } = await eventDatabase(t);
+
+  let broken = true;
+  let calls = 0;
+  const consumer = new EventConsumer({ consumer: "greeter", stream: "auth", nats: nc, prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async (user, { tx, id }) => {
+      calls++;
+      if (broken) throw new Error(`no greeting template for ${user.displayName}`);
+      await tx.greeting.create({ data: { userId: user.userId, text: `Hello ${user.displayName}`, eventId: id } });
+    },
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+  const userId = await registerUser(producer.prisma, new Outbox("auth"), 1);
+
+  const letters = new DeadLetters(nc, namespace);
+  const [letter] = await waitFor("the dead letter", async () => {
+    const list = await letters.list();
+    return list.length > 0 && list;
+  });
+  t.like(letter, {
+    consumer: "greeter",
+    stream: namespace.stream("auth"),
+    streamSequence: 1,
+    deliveries: quickRetries.maxDeliver,
+    error: "no greeting template for User 1",
+    type: "auth.user.created",
+    originalSubject: namespace.subject("auth.user.created"),
+  });
+  t.is(calls, quickRetries.maxDeliver);
+  const stored = await jsm.streams.getMessage(namespace.deadLetterStream, { seq: letter!.seq });
+  t.is(stored.subject, namespace.deadLetterSubject("greeter", "auth.user.created"));
+  t.is(stored.header.get("ce-id"), letter!.eventId!);
+  t.is(JSON.parse(letter!.data).userId, userId, "the original body");
+  await waitFor("the original to be acknowledged", async () => (await jsm.consumers.info(namespace.stream("auth"), "greeter")).num_ack_pending === 0);
+  t.is(await metricValue(eventsDeadLettered, { consumer: "greeter" }), 1);
+  t.is((await greetingsByUser(prisma)).size, 0);
+
+  const listed = await cli("dlq", "list", "--prefix", namespace.prefix);
+  t.is(listed.code, 0);
+  t.regex(listed.output, new RegExp(`^${letter!.seq}\\t.*\\tgreeter\\tauth\\.user\\.created\\t${letter!.eventId}\\t3\\tno greeting template for User 1$`, "m"));
+  const shown = await cli("dlq", "show", String(letter!.seq), "--prefix", namespace.prefix);
+  t.is(shown.code, 0);
+  t.regex(shown.output, /dlq-error: no greeting template for User 1/);
+  t.regex(shown.output, /dlq-deliveries: 3/);
+  t.regex(shown.output, /"email": "user1@example.com"/);
+
+  // The fix ships; replay (keeping the letter) is handled once.
+  broken = false;
+  const replayed = await cli("dlq", "replay", String(letter!.seq), "--keep", "--prefix", namespace.prefix);
+  t.is(replayed.code, 0, replayed.output);
+  await waitFor("the replayed event to be handled", async () => (await greetingsByUser(prisma)).get(userId) === 1);
+
+  // Replaying it again is a duplicate for the inbox: acknowledged, no second greeting. Now it is removed.
+  t.is((await cli("dlq", "replay", "--all", "--prefix", namespace.prefix)).code, 0);
+  await waitFor("the second replay to be skipped", async () => (await metricValue(eventsDuplicatesSkipped, { consumer: "greeter" })) === 1);
+  t.deepEqual([...(await greetingsByUser(prisma))], [[userId, 1]]);
+  t.deepEqual(await letters.list(), []);
+  t.regex((await cli("dlq", "list", "--prefix", namespace.prefix)).output, /no dead letters/);
+
+  // JetStream kept every replay (new Nats-Msg-Id), all carrying the original ce-id.
+  const stream = namespace.stream("auth");
+  t.is((await jsm.streams.info(stream)).state.messages, 3);
+  const ids = await Promise.all([1, 2, 3].map(async (seq) => (await jsm.streams.getMessage(stream, { seq })).header));
+  t.deepEqual(new Set(ids.map((h) => h.get("ce-id"))).size, 1);
+  t.deepEqual(new Set(ids.map((h) => h.get("Nats-Msg-Id"))).size, 3);
+});
+
+test("a message that is not a CloudEvent is dead-lettered at once", async (t) => {
+  const namespace = testNamespace(t);
+  const nc = await natsConnection(t);
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  await ensureDeadLetterStream(jsm, namespace);
+  const { prisma } = await eventDatabase(t);
+  const consumer = new EventConsumer({ consumer: "strict", stream: "auth", nats: nc, prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async () => {},
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+
+  await nc.jetstream().publish(namespace.subject("auth.user.created"), new TextEncoder().encode("{}"));
+  const letters = new DeadLetters(nc, namespace);
+  const [letter] = await waitFor("the dead letter", async () => {
+    const list = await letters.list({ consumer: "strict" });
+    return list.length > 0 && list;
+  });
+  t.like(letter, { deliveries: 1, error: "not a CloudEvent: the message has no headers" });
+});
+
+test("the CLI explains bad usage and unknown dead letters", async (t) => {
+  const namespace = testNamespace(t);
+  const nc = await natsConnection(t);
+  await ensureDeadLetterStream(await nc.jetstreamManager(), namespace);
+  t.like(await cli("dlq", "frobnicate"), { code: 2 });
+  const missing = await cli("dlq", "show", "999", "--prefix", namespace.prefix);
+  t.is(missing.code, 1);
+  t.regex(missing.output, /no dead letter 999 in T[0-9A-F]+_DEAD_LETTERS/);
+  t.regex((await cli("dlq", "replay", "--prefix", namespace.prefix)).output, /needs a sequence \(or --all\)/);
+  const down = await runEventsCommand(["streams", "--url", "nats://127.0.0.1:1"], { out() {}, err: (l) => t.regex(l, /NATS at nats:\/\/127.0.0.1:1 is unreachable .*start-stop-daemon/) }, {});
+  t.is(down, 1);
+});

@@ -1,0 +1,158 @@
+import { randomUUID } from "node:crypto";
+import test from "ava";
+import { UserCreatedSchema, UserDeactivatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
+import { currentCallContext } from "../../src/call-context.js";
+import { EventConsumer, type ReceivedEvent } from "../../src/events/event-consumer.js";
+import { eventsConsumed, eventsDuplicatesSkipped, eventsRedelivered } from "../../src/events/metrics.js";
+import { Outbox } from "../../src/events/outbox.js";
+import { OutboxRelay } from "../../src/events/outbox-relay.js";
+import { ensureDeadLetterStream, ensureStream } from "../../src/events/provisioning.js";
+import { query } from "../data/postgres.js";
+import {
+  eventDatabase,
+  greetingsByUser,
+  metricValue,
+  natsConnection,
+  quickRetries,
+  registerUser,
+  testNamespace,
+  waitFor,
+  type PrismaClient,
+  testLogger,
+} from "./support/events.js";
+import type { ExecutionContext } from "ava";
+import type { NatsConnection } from "nats";
+import type { EventNamespace } from "../../src/events/namespace.js";
+
+const outbox = new Outbox("auth");
+const logger = testLogger;
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** A producer database with its relay, a consumer database, and a provisioned namespace. */
+async function world(t: ExecutionContext): Promise<{ nc: NatsConnection; namespace: EventNamespace; producer: PrismaClient; consumerDb: { url: string; prisma: PrismaClient } }> {
+  const namespace = testNamespace(t);
+  const nc = await natsConnection(t);
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  await ensureDeadLetterStream(jsm, namespace);
+  const producer = await eventDatabase(t);
+  const relay = new OutboxRelay({ service: "auth", databaseUrl: producer.url, nats: nc, namespace, logger });
+  await relay.start();
+  t.teardown(() => relay.stop());
+  return { nc, namespace, producer: producer.prisma, consumerDb: await eventDatabase(t) };
+}
+
+test("a handler gets the typed message and the envelope, writes through the inbox transaction, in a call context", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await world(t);
+  const seen: Array<{ event: Omit<ReceivedEvent<Tx>, "tx" | "signal">; requestId?: string }> = [];
+  const consumer = new EventConsumer({ consumer: "meta", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async (user, { tx, signal: _signal, ...event }) => {
+      seen.push({ event, requestId: currentCallContext()?.requestId });
+      await tx.greeting.create({ data: { userId: user.userId, text: `Hello ${user.displayName}`, eventId: event.id } });
+    },
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+
+  const userId = await registerUser(producer, outbox, 1);
+  await waitFor("the greeting", async () => (await greetingsByUser(consumerDb.prisma)).get(userId) === 1);
+  const [{ event, requestId }] = seen as [(typeof seen)[number]];
+  t.like(event, { type: "auth.user.created", source: "junction/auth", subject: userId, actorId: userId, streamSequence: 1, deliveryCount: 1 });
+  t.regex(event.id, /^[0-9a-f-]{36}$/);
+  t.true(event.time instanceof Date);
+  t.is(requestId, event.id, "without a correlation id the event id correlates the handler's work");
+  t.deepEqual(await query(consumerDb.url, "SELECT consumer, event_id, type FROM junction_events.inbox"), [
+    { consumer: "meta", event_id: event.id, type: "auth.user.created" },
+  ]);
+});
+
+test("an event already in the inbox is acknowledged without running the handler; unhandled types are skipped", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await world(t);
+  const name = `dedupe_${randomUUID().slice(0, 8)}`;
+  // Same event id already handled: as after a crash between commit and ack.
+  const userId = await registerUser(producer, outbox, 1);
+  const [{ id }] = (await producer.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM junction_events.outbox`) as [{ id: string }];
+  await query(consumerDb.url, "INSERT INTO junction_events.inbox (consumer, event_id, type) VALUES ($1, $2, 'auth.user.created')", [name, id]);
+  await producer.$transaction((tx) => outbox.add(tx, UserDeactivatedSchema, { userId, reason: "test" }, { subject: userId }));
+
+  let calls = 0;
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async () => void calls++,
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+
+  const jsm = await nc.jetstreamManager();
+  await waitFor("both events acknowledged", async () => {
+    const info = await jsm.consumers.info(namespace.stream("auth"), name);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  });
+  t.is(calls, 0);
+  t.is(await metricValue(eventsDuplicatesSkipped, { consumer: name }), 1);
+  t.is(await metricValue(eventsConsumed, { consumer: name, type: "auth.user.deactivated", outcome: "skipped" }), 1);
+});
+
+test("a failing handler's writes roll back with its inbox row, and the redelivery succeeds", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await world(t);
+  const name = `flaky_${randomUUID().slice(0, 8)}`;
+  let calls = 0;
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async (user, { tx, id, deliveryCount }) => {
+      calls++;
+      await tx.greeting.create({ data: { userId: user.userId, text: "Hello", eventId: id } });
+      if (deliveryCount === 1) throw new Error("transient");
+    },
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+
+  const userId = await registerUser(producer, outbox, 1);
+  await waitFor("the greeting", async () => (await greetingsByUser(consumerDb.prisma)).get(userId) === 1);
+  t.is(calls, 2);
+  t.is(await metricValue(eventsRedelivered, { consumer: name }), 1);
+  t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "retried" }), 1);
+  t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "handled" }), 1);
+});
+
+test("stop() finishes the event being handled, including its commit and ack", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await world(t);
+  let entered!: () => void;
+  const handling = new Promise<void>((resolve) => (entered = resolve));
+  const consumer = new EventConsumer({ consumer: "slow", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async (user, { tx, id }) => {
+      entered();
+      // Longer than the first delivery's lease: the consumer must keep it alive.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await tx.greeting.create({ data: { userId: user.userId, text: "Hello", eventId: id } });
+    },
+  );
+  await consumer.start();
+  const userId = await registerUser(producer, outbox, 1);
+  await handling;
+  await consumer.stop();
+
+  t.is((await greetingsByUser(consumerDb.prisma)).get(userId), 1);
+  const info = await (await nc.jetstreamManager()).consumers.info(namespace.stream("auth"), "slow");
+  t.like(info, { num_pending: 0, num_ack_pending: 0, num_redelivered: 0 });
+});
+
+test("inbox rows older than the retention are pruned at start, only the consumer's own", async (t) => {
+  const { nc, namespace, consumerDb } = await world(t);
+  const insert = (consumer: string, id: string, age: string) =>
+    query(consumerDb.url, `INSERT INTO junction_events.inbox (consumer, event_id, type, received_at) VALUES ($1, $2, 'x', now() - $3::interval)`, [consumer, id, age]);
+  await insert("pruner", "old", "100 days");
+  await insert("pruner", "recent", "1 day");
+  await insert("someone_else", "old", "100 days");
+  const consumer = new EventConsumer({ consumer: "pruner", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger });
+  await consumer.on(UserCreatedSchema, async () => {}).start();
+  t.teardown(() => consumer.stop());
+  await waitFor("the prune", async () => (await query(consumerDb.url, "SELECT 1 FROM junction_events.inbox WHERE event_id = 'old' AND consumer = 'pruner'")).length === 0);
+  t.deepEqual(await query(consumerDb.url, "SELECT consumer, event_id FROM junction_events.inbox ORDER BY 1, 2"), [
+    { consumer: "pruner", event_id: "recent" },
+    { consumer: "someone_else", event_id: "old" },
+  ]);
+});

@@ -1,0 +1,96 @@
+import test from "ava";
+import { nanos } from "nats";
+import {
+  defaultConsumerSettings,
+  defaultStreamSettings,
+  ensureConsumer,
+  ensureStream,
+  ImmutableSettingError,
+  provisionEvents,
+} from "../../src/events/provisioning.js";
+import { junctionTopology } from "../../src/events/topology.js";
+import { natsConnection, testNamespace } from "./support/events.js";
+
+test("provisions a stream per producer, the dead-letter stream and a consumer per (consumer, stream), idempotently", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+
+  const first = await provisionEvents(jsm, { namespace });
+  const streams = first.filter((r) => r.kind === "stream").map((r) => r.name);
+  const P = namespace.prefix.toUpperCase();
+  t.deepEqual(streams, [`${P}_AUTH`, `${P}_USERS`, `${P}_ORGS`, `${P}_NOTIFICATIONS`, `${P}_DEAD_LETTERS`]);
+  const consumers = junctionTopology.consumers.flatMap((c) => c.streams.length);
+  t.is(first.filter((r) => r.kind === "consumer").length, consumers.reduce((a, b) => a + b, 0));
+  t.true(first.every((r) => r.outcome === "created"));
+
+  const again = await provisionEvents(jsm, { namespace });
+  t.true(again.every((r) => r.outcome === "unchanged"), JSON.stringify(again.filter((r) => r.outcome !== "unchanged")));
+
+  const { config } = await jsm.streams.info(`${P}_AUTH`);
+  t.like(config, {
+    subjects: [`${namespace.prefix}.auth.>`],
+    storage: "file",
+    retention: "limits",
+    discard: "old",
+    max_age: nanos(30 * 86_400_000),
+    duplicate_window: nanos(120_000),
+  });
+  t.like((await jsm.streams.info(`${P}_DEAD_LETTERS`)).config, { subjects: [`${namespace.prefix}.dlq.>`] });
+
+  const audit = await jsm.consumers.info(`${P}_ORGS`, "audit");
+  t.like(audit.config, {
+    durable_name: "audit",
+    ack_policy: "explicit",
+    deliver_policy: "all",
+    filter_subject: `${namespace.prefix}.orgs.>`,
+    max_deliver: 5,
+    backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
+  });
+  t.is(audit.config.deliver_subject, undefined, "a pull consumer");
+});
+
+test("a changed setting updates the existing stream and consumer in place", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" });
+
+  const longer = { ...defaultStreamSettings, maxAgeMs: 60 * 86_400_000, duplicateWindowMs: 300_000 };
+  t.deepEqual(await ensureStream(jsm, namespace, "auth", longer), { kind: "stream", name: namespace.stream("auth"), outcome: "updated" });
+  t.like((await jsm.streams.info(namespace.stream("auth"))).config, { max_age: nanos(60 * 86_400_000), duplicate_window: nanos(300_000) });
+  t.is((await ensureStream(jsm, namespace, "auth", longer)).outcome, "unchanged");
+
+  const patient = { ...defaultConsumerSettings, maxDeliver: 8, backoffMs: [2_000, 10_000, 60_000] };
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "updated");
+  t.like((await jsm.consumers.info(namespace.stream("auth"), "users")).config, {
+    max_deliver: 8,
+    backoff: [nanos(2_000), nanos(10_000), nanos(60_000)],
+    ack_wait: nanos(2_000),
+  });
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "unchanged");
+
+  const narrowed = await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth", filter: "auth.user.>" }, patient);
+  t.is(narrowed.outcome, "updated");
+  t.is((await jsm.consumers.info(namespace.stream("auth"), "users")).config.filter_subject, `${namespace.prefix}.auth.user.>`);
+});
+
+test("settings NATS cannot change on an existing stream are refused clearly", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  // A stream made by hand with memory storage: provisioning must not pretend it can fix it.
+  await jsm.streams.add({ name: namespace.stream("auth"), subjects: [namespace.streamSubjects("auth")], storage: "memory" as never });
+  const error = await t.throwsAsync(ensureStream(jsm, namespace, "auth"), { instanceOf: ImmutableSettingError });
+  t.regex(error.message, /stream .*_AUTH: storage cannot be changed from memory to file/);
+});
+
+test("a consumer needs its stream, and maxDeliver must exceed the backoff steps", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  const missing = await t.throwsAsync(ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }));
+  t.regex(missing.message, /stream .*_AUTH does not exist; provision streams first/);
+
+  await ensureStream(jsm, namespace, "auth");
+  const bad = { ...defaultConsumerSettings, maxDeliver: 2, backoffMs: [100, 200] };
+  const error = await t.throwsAsync(ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, bad));
+  t.regex(error.message, /maxDeliver \(2\) must be greater than the number of backoff steps \(2\)/);
+});

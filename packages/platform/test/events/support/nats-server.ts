@@ -1,0 +1,78 @@
+// A NATS server owned by one test (its own port and store directory), so the test can stop
+// and restart it without touching the machine's shared server on 4222.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ExecutionContext } from "ava";
+
+const NATS_SERVER = "/usr/sbin/nats-server";
+
+/** A JetStream-enabled nats-server on a free port, stopped and removed after the test. */
+export class TestNatsServer {
+  private process?: ChildProcess;
+
+  private constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
+
+  /** Starts a server for `t`. */
+  static async start(t: ExecutionContext): Promise<TestNatsServer> {
+    const storeDir = await mkdtemp(join(tmpdir(), "junction-nats-"));
+    const server = new TestNatsServer(await freePort(), storeDir);
+    t.teardown(async () => {
+      await server.stop();
+      await rm(storeDir, { recursive: true, force: true });
+    });
+    await server.resume();
+    return server;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server again on the same port and store directory. */
+  async resume(): Promise<void> {
+    const child = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir], { stdio: ["ignore", "ignore", "pipe"] });
+    this.process = child;
+    let log = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${log}`)), 10_000);
+      child.stderr!.on("data", (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.includes("Server is ready")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited with ${code}:\n${log}`));
+      });
+    });
+  }
+
+  /** Stops the server and waits until it has exited. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

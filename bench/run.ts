@@ -6,10 +6,12 @@ import type { LoadShape } from "./load.js";
 import { printTable, writeJson, type Comparison } from "./report.js";
 import { internalRpc } from "./scenarios/internal-rpc.js";
 import { restThroughEdge } from "./scenarios/rest-edge.js";
+import { eventsEndToEnd } from "./scenarios/events.js";
 
 const scenarios: Record<string, (shape: LoadShape) => Promise<Comparison>> = {
   "internal-rpc": internalRpc,
   "rest-edge": restThroughEdge,
+  events: eventsEndToEnd,
 };
 
 const { values } = parseArgs({

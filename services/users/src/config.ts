@@ -1,0 +1,21 @@
+// The users service's own settings, from the environment, validated at start.
+import { loadConfig } from "@junction/platform/config";
+import { envDuration } from "@junction/platform/env-duration";
+
+/** Reads users' settings; throws ConfigError naming each bad variable. */
+export function usersConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      // How long a cached profile is served without reading the database.
+      profileCacheTtlMs: envDuration("JUNCTION_USERS_PROFILE_CACHE_TTL", "60s"),
+      // How long roles confirmed by auth are trusted without asking auth again...
+      rolesCacheTtlMs: envDuration("JUNCTION_USERS_ROLES_CACHE_TTL", "30s"),
+      // ...and how long they are kept to stand in while auth is unavailable.
+      rolesCacheKeepMs: envDuration("JUNCTION_USERS_ROLES_CACHE_KEEP", "1h"),
+    },
+    env,
+  );
+}
+
+/** Users' settings. */
+export type UsersConfig = ReturnType<typeof usersConfig>;

@@ -1,0 +1,58 @@
+// Admin rights are read from the access token, but a token lives for minutes after a demotion,
+// so acting on someone else's profile also needs auth to confirm the role (GetUserRoles). The
+// answer is cached in Redis; while auth is unavailable the cached answer stands in, and with
+// neither the request is refused as UNAVAILABLE (ROLES_UNAVAILABLE): we cannot know, so we do
+// not guess, and the caller may retry.
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
+import { Role } from "@junction/gen/junction/auth/v1/role_pb";
+import type { ReadThroughCache } from "@junction/platform/cache";
+import { domainError } from "@junction/platform/errors";
+import { isUnavailable } from "@junction/platform/resilience/fallback";
+
+/** What auth says about a user's roles. */
+export interface ConfirmedRoles {
+  readonly roles: Role[];
+  readonly active: boolean;
+}
+
+/** Cached GetUserRoles answers by user id. */
+export type RolesCache = ReadThroughCache<ConfirmedRoles>;
+
+/** Where the confirmation came from: auth, the fresh cache, or the stale cache while auth is down. */
+export type ConfirmationSource = "origin" | "cache" | "stale";
+
+/** Confirms roles with auth through the cache. */
+export class RoleConfirmation {
+  constructor(
+    private readonly auth: Client<typeof InternalAuthService>,
+    private readonly cache: RolesCache,
+  ) {}
+
+  /** Whether `userId` is an active admin according to auth; UNAVAILABLE (ROLES_UNAVAILABLE) if neither auth nor the cache can tell. */
+  async isAdmin(userId: string): Promise<{ admin: boolean; source: ConfirmationSource }> {
+    try {
+      const { value, source } = await this.cache.read(userId, async () => {
+        try {
+          const answer = await this.auth.getUserRoles({ userId });
+          return { roles: answer.roles, active: answer.active };
+        } catch (error) {
+          // An account auth does not know holds no role; that answer is worth caching too.
+          if (error instanceof ConnectError && error.code === Code.NotFound) return { roles: [], active: false };
+          throw error;
+        }
+      });
+      return { admin: value.active && value.roles.includes(Role.ADMIN), source };
+    } catch (error) {
+      if (isUnavailable(error)) {
+        throw domainError(Code.Unavailable, "ROLES_UNAVAILABLE", "the user's roles cannot be confirmed right now; try again");
+      }
+      throw error;
+    }
+  }
+
+  /** Forgets what is cached for `userId`, e.g. on auth.user.role_changed. */
+  forget(userId: string): Promise<void> {
+    return this.cache.invalidate(userId);
+  }
+}

@@ -7,11 +7,13 @@ import { printTable, writeJson, type Comparison } from "./report.js";
 import { internalRpc } from "./scenarios/internal-rpc.js";
 import { restThroughEdge } from "./scenarios/rest-edge.js";
 import { eventsEndToEnd } from "./scenarios/events.js";
+import { registrationLag } from "./scenarios/registration-lag.js";
 
 const scenarios: Record<string, (shape: LoadShape) => Promise<Comparison>> = {
   "internal-rpc": internalRpc,
   "rest-edge": restThroughEdge,
   events: eventsEndToEnd,
+  "registration-lag": registrationLag,
 };
 
 const { values } = parseArgs({

@@ -1,0 +1,45 @@
+// Every domain event of every stream becomes one audit entry, appended in the consumer's
+// transaction: the inbox row and the entry commit together, so a redelivered event is
+// recognised and never recorded twice. Secrets (fields marked `sensitive`) never reach the log.
+import { toJson, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { junctionEventSchemas, producerOf, redactSensitive, type EventConsumer, type ReceivedEvent } from "@junction/platform/events/index";
+import { appendEntry } from "./audit-log.js";
+import type { Json } from "./canonical-json.js";
+import type { Prisma } from "./generated/prisma/client.js";
+
+type Tx = Prisma.TransactionClient;
+
+/** Registers a recording handler on `consumer` for every event type of `stream` (e.g. "auth"). */
+export function recordEventsOf(consumer: EventConsumer<Tx>, stream: string): EventConsumer<Tx> {
+  for (const [type, schema] of junctionEventSchemas) {
+    if (producerOf(type) === stream) consumer.on(schema, async (message, event) => void (await recordEvent(schema, message, event)));
+  }
+  return consumer;
+}
+
+/** The event types recorded from `stream`. */
+export function recordedTypes(stream: string): string[] {
+  return [...junctionEventSchemas.keys()].filter((type) => producerOf(type) === stream);
+}
+
+/** Appends one received event to the log. */
+export async function recordEvent(schema: DescMessage, message: Message, event: ReceivedEvent<Tx>): Promise<bigint> {
+  const payload = redactSensitive(schema, toJson(schema, message)) as { [key: string]: Json };
+  return appendEntry(event.tx, {
+    eventId: event.id,
+    type: event.type,
+    source: event.source,
+    subject: event.subject ?? "",
+    // The envelope names actor and organization; older producers only had them in the body.
+    actorId: event.actorId ?? stringField(payload, "actorId"),
+    orgId: event.orgId ?? stringField(payload, "orgId"),
+    // An event without ce-time is dated by its arrival.
+    eventTime: event.time && !Number.isNaN(event.time.getTime()) ? event.time : new Date(),
+    payload,
+  });
+}
+
+function stringField(payload: { [key: string]: Json }, key: string): string {
+  const value = payload[key];
+  return typeof value === "string" ? value : "";
+}

@@ -1,0 +1,19 @@
+// What the orgs domain works with; built once at start by server.ts.
+import type { Outbox } from "@junction/platform/events/outbox";
+import type { Logger } from "@junction/platform/logger";
+import type { PrismaClient } from "./generated/prisma/client.js";
+import type { UserDirectory } from "./user-directory.js";
+
+/** The orgs service's dependencies. */
+export interface OrgsContext {
+  readonly prisma: PrismaClient;
+  readonly outbox: Pick<Outbox, "add">;
+  readonly directory: Pick<UserDirectory, "requireActiveUser">;
+  readonly logger: Logger;
+}
+
+/** Who is calling: the verified user and whether they are a platform admin. */
+export interface Caller {
+  readonly userId: string;
+  readonly platformAdmin: boolean;
+}

@@ -1,0 +1,46 @@
+// OrgsService: validates, identifies the caller from the access token, runs the domain.
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
+import { requireUser } from "@junction/platform/identity/caller";
+import type { Caller, OrgsContext } from "../context.js";
+import { addMember, listMembers, removeMember } from "../memberships.js";
+import { memberMessage, organizationMessage } from "../messages.js";
+import { createOrganization, readableOrganization } from "../organizations.js";
+import { encodeMemberCursor } from "../page-token.js";
+import { validAddMember, validCreateOrganization, validListMembers, validOrgId, validRemoveMember } from "../validation.js";
+
+/** OrgsService's handlers over `ctx`. */
+export function orgsServiceHandlers(ctx: OrgsContext): Partial<ServiceImpl<typeof OrgsService>> {
+  return {
+    async createOrganization(req, call) {
+      const caller = callerOf(call);
+      const { name } = validCreateOrganization(req);
+      return { organization: organizationMessage(await createOrganization(ctx, caller, name)) };
+    },
+    async getOrganization(req, call) {
+      const caller = callerOf(call);
+      const orgId = validOrgId(req.orgId);
+      return { organization: organizationMessage(await readableOrganization(ctx, caller, orgId)) };
+    },
+    async listMembers(req, call) {
+      const caller = callerOf(call);
+      const page = await listMembers(ctx, caller, validListMembers(req));
+      return { members: page.members.map(memberMessage), nextPageToken: page.next ? encodeMemberCursor(page.next) : "" };
+    },
+    async addMember(req, call) {
+      const caller = callerOf(call);
+      return { member: memberMessage(await addMember(ctx, caller, validAddMember(req))) };
+    },
+    async removeMember(req, call) {
+      const caller = callerOf(call);
+      await removeMember(ctx, caller, validRemoveMember(req));
+      return {};
+    },
+  };
+}
+
+/** The signed-in caller (UNAUTHENTICATED without one), checked before the input so anonymous probing learns nothing. */
+function callerOf(call: HandlerContext): Caller {
+  const user = requireUser(call);
+  return { userId: user.userId, platformAdmin: user.roles.includes("ROLE_ADMIN") };
+}

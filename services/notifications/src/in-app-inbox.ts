@@ -7,7 +7,7 @@ import { Code } from "@connectrpc/connect";
 import { DeliveryChannel, NotificationDeliveredSchema } from "@junction/gen/junction/notifications/v1/events_pb";
 import { domainError } from "@junction/platform/errors";
 import type { Outbox, ReceivedEvent } from "@junction/platform/events/index";
-import type { AfterCommit } from "./after-commit.js";
+import type { AfterCommit } from "@junction/platform/events/after-commit";
 import type { Notification, Prisma, PrismaClient } from "./generated/prisma/client.js";
 import { contractKind, type StoredKind } from "./kinds.js";
 import type { LiveFeed } from "./live-feed.js";

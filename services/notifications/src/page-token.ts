@@ -1,7 +1,6 @@
-// Opaque page tokens for ListNotifications: the position after the last notification of a
-// page (newest first: created_at, then id, both descending), bound to the user and filter it
-// was issued for.
-import { Buffer } from "node:buffer";
+// Page tokens for ListNotifications: the position after the last notification of a page
+// (newest first: created_at, then id, both descending), bound to the user and filter.
+import { decodePageToken, encodePageToken } from "@junction/platform/page-token";
 
 /** Where the next page starts. */
 export interface NotificationCursor {
@@ -9,19 +8,17 @@ export interface NotificationCursor {
   readonly id: string;
 }
 
+const scopeOf = (userId: string, unreadOnly: boolean) => `notifications:${userId}:${unreadOnly ? "unread" : "all"}`;
+
 /** The token for the page after `cursor` of `userId`'s list (unread only or not). */
 export function encodeCursor(cursor: NotificationCursor, userId: string, unreadOnly: boolean): string {
-  return Buffer.from(JSON.stringify({ u: userId, r: unreadOnly, t: cursor.createdAt.toISOString(), i: cursor.id }), "utf8").toString("base64url");
+  return encodePageToken(scopeOf(userId, unreadOnly), { createdAt: cursor.createdAt.toISOString(), id: cursor.id });
 }
 
 /** The cursor in `token`, or undefined when it was not issued for this user and filter. */
 export function decodeCursor(token: string, userId: string, unreadOnly: boolean): NotificationCursor | undefined {
-  try {
-    const body = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { u?: unknown; r?: unknown; t?: unknown; i?: unknown };
-    if (body.u !== userId || body.r !== unreadOnly || typeof body.t !== "string" || typeof body.i !== "string") return undefined;
-    const createdAt = new Date(body.t);
-    return Number.isNaN(createdAt.getTime()) ? undefined : { createdAt, id: body.i };
-  } catch {
-    return undefined;
-  }
+  const position = decodePageToken(token, scopeOf(userId, unreadOnly));
+  const createdAt = new Date(position?.createdAt ?? "");
+  if (!position?.id || Number.isNaN(createdAt.getTime())) return undefined;
+  return { createdAt, id: position.id };
 }

@@ -8,7 +8,7 @@ import { defaultConsumerSettings, Outbox, type ConsumerSettings } from "@junctio
 import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
 import { ServiceRuntime } from "@junction/platform/service-runtime";
-import { AfterCommit } from "./after-commit.js";
+import { AfterCommit } from "@junction/platform/events/after-commit";
 import { notificationsConfig } from "./config.js";
 import type { NotificationsContext } from "./context.js";
 import { Mailer } from "./email/mailer.js";

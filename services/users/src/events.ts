@@ -3,7 +3,7 @@
 import { connectNats, EventConsumer, EventNamespace, eventsConfig, migrateEventTables, OutboxRelay, provisionEvents } from "@junction/platform/events/index";
 import { natsReadiness } from "@junction/platform/readiness";
 import type { ServiceRuntime } from "@junction/platform/service-runtime";
-import { AfterCommit } from "./after-commit.js";
+import { AfterCommit } from "@junction/platform/events/after-commit";
 import { handleAuthEvents, type ProfileEventTargets } from "./event-handlers.js";
 import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
 

@@ -1,9 +1,10 @@
-// Work that must wait until an event handler's transaction has committed, such as dropping a
-// cached profile: dropped earlier, a concurrent read could cache the old row again before the
-// commit. The consumer runs handlers through `runner`, which runs the hooks once it commits.
-import type { TransactionRunner } from "@junction/platform/events/index";
+// Work that must wait until an event handler's transaction has committed: dropping a cached
+// row (dropped earlier, a concurrent read could cache the old row again before the commit) or
+// pushing to live streams (pushed earlier, a watcher could see what a rollback takes back).
+// The consumer runs handlers through `runner`, which runs the hooks once the commit is done.
+import type { TransactionRunner } from "./event-consumer.js";
 
-type Hook = () => Promise<unknown>;
+type Hook = () => Promise<unknown> | unknown;
 
 /** Collects hooks per transaction and runs them after it commits. */
 export class AfterCommit<Tx extends object> {
@@ -20,8 +21,14 @@ export class AfterCommit<Tx extends object> {
           this.hooks.set(tx, hooks);
           return fn(tx);
         }, options);
-        // The commit is done; a failing hook must not make the event look unhandled.
-        for (const hook of hooks) await hook().catch(() => {});
+        // Committed: a failing hook must not make the event look unhandled; hooks report their own failures.
+        for (const hook of hooks) {
+          try {
+            await hook();
+          } catch {
+            // see above
+          }
+        }
         return result;
       },
     };

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import { defaultConsumerSettings, Outbox, type ConsumerSettings } from "@junction/platform/events/index";
+import { defaultConsumerSettings, Outbox, ServiceEvents, type ConsumerSettings } from "@junction/platform/events/index";
 import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
 import { ServiceRuntime } from "@junction/platform/service-runtime";
@@ -13,7 +13,7 @@ import { notificationsConfig } from "./config.js";
 import type { NotificationsContext } from "./context.js";
 import { Mailer } from "./email/mailer.js";
 import { mailTransport } from "./email/mail-transport.js";
-import { connectEvents, startEvents } from "./events.js";
+import { startEvents } from "./events.js";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
 import { notificationsServiceHandlers } from "./handlers/notifications-service.js";
 import { LiveFeed } from "./live-feed.js";
@@ -43,7 +43,7 @@ export async function startNotifications(options: NotificationsOptions = {}): Pr
   const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
   const transport = await mailTransport(config, runtime.logger);
   runtime.onShutdown(() => transport.close());
-  const events = await connectEvents(runtime);
+  const events = await ServiceEvents.join(runtime);
   const outbox = new Outbox("notifications");
   const settings = { ...defaultConsumerSettings, ...options.consumerSettings };
   const ctx: NotificationsContext = {
@@ -56,7 +56,7 @@ export async function startNotifications(options: NotificationsOptions = {}): Pr
     feed: new LiveFeed(events.nats, events.namespace, runtime.logger),
     logger: runtime.logger,
   };
-  await startEvents(runtime, ctx, events, settings);
+  await startEvents(events, ctx, settings);
   const server = await runtime.serve([bind(NotificationsService, notificationsServiceHandlers(ctx))]);
   const close = server.close;
   // Live streams would otherwise hold the shutdown for its whole grace period.

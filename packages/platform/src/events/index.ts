@@ -2,6 +2,7 @@
 // outbox and received by idempotent consumers with retries and dead letters. docs/events.md
 // explains how to use it.
 export { AfterCommit } from "./after-commit.js";
+export { ServiceEvents } from "./service-events.js";
 export { DeadLetters, storeDeadLetter, DEAD_LETTER_HEADERS, type DeadLetter, type Replayed } from "./dead-letters.js";
 export { EventConsumer, type EventConsumerOptions, type ReceivedEvent, type TransactionRunner } from "./event-consumer.js";
 export { EVENTS_SCHEMA, migrateEventTables } from "./event-tables.js";

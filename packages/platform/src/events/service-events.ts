@@ -1,0 +1,59 @@
+// A service joining the event backbone: its event tables, a NATS connection (in /readyz,
+// drained on shutdown), the streams and consumers provisioned, then — as the service needs —
+// the outbox relay and its consumers, each stopped with the server.
+import type { NatsConnection } from "nats";
+import { natsReadiness } from "../readiness.js";
+import type { ServiceRuntime } from "../service-runtime.js";
+import { EventConsumer, type TransactionRunner } from "./event-consumer.js";
+import { migrateEventTables } from "./event-tables.js";
+import { EventNamespace } from "./namespace.js";
+import { connectNats, eventsConfig } from "./nats.js";
+import { OutboxRelay } from "./outbox-relay.js";
+import type { SqlTransaction } from "./outbox.js";
+import type { ConsumerSettings } from "./provisioning.js";
+import { provisionEvents } from "./provisioning.js";
+
+/** One service process's place on the event backbone. */
+export class ServiceEvents {
+  private constructor(
+    private readonly runtime: ServiceRuntime,
+    readonly nats: NatsConnection,
+    readonly namespace: EventNamespace,
+  ) {}
+
+  /** Creates the event tables, connects to NATS (failing clearly if it is down) and provisions streams and consumers. */
+  static async join(runtime: ServiceRuntime): Promise<ServiceEvents> {
+    const config = eventsConfig(runtime.env);
+    const namespace = new EventNamespace(config.prefix);
+    await migrateEventTables(runtime.config.databaseUrl, runtime.logger);
+    const nats = await connectNats({ url: config.natsUrl, name: runtime.name, logger: runtime.logger });
+    runtime.onShutdown(() => nats.drain());
+    runtime.readiness.push(natsReadiness(nats));
+    await provisionEvents(await nats.jetstreamManager(), { namespace });
+    return new ServiceEvents(runtime, nats, namespace);
+  }
+
+  /** Starts publishing this service's outbox. */
+  async startRelay(): Promise<OutboxRelay> {
+    const { runtime } = this;
+    const relay = new OutboxRelay({ service: runtime.name, databaseUrl: runtime.config.databaseUrl, nats: this.nats, namespace: this.namespace, logger: runtime.logger });
+    await relay.start();
+    runtime.onShutdown(() => relay.stop());
+    return relay;
+  }
+
+  /** Starts this service's durable consumer of `stream`; `handle` registers its handlers first. */
+  async consume<Tx extends SqlTransaction>(
+    stream: string,
+    prisma: TransactionRunner<Tx>,
+    handle: (consumer: EventConsumer<Tx>) => void,
+    settings?: Partial<ConsumerSettings>,
+  ): Promise<EventConsumer<Tx>> {
+    const { runtime } = this;
+    const consumer = new EventConsumer<Tx>({ consumer: runtime.name, stream, nats: this.nats, prisma, namespace: this.namespace, settings, logger: runtime.logger });
+    handle(consumer);
+    await consumer.start();
+    runtime.onShutdown(() => consumer.stop());
+    return consumer;
+  }
+}

@@ -13,6 +13,8 @@ if (missing.length > 0) {
 }
 
 const width = Math.max(...PLATFORM_PROCESSES.map((p) => p.name.length));
+// Each process's port, as it will read it: JUNCTION_<NAME>_PORT or the default.
+const portOf = (name: string, fallback: number) => Number((env as NodeJS.ProcessEnv)[`JUNCTION_${name.toUpperCase()}_PORT`] ?? fallback);
 const running: PlatformProcess[] = [];
 let stopping = false;
 
@@ -36,20 +38,21 @@ for (const { name, port } of PLATFORM_PROCESSES) {
     void stopAll(1);
   });
   try {
-    await waitUntilReady(port, started.exited);
+    await waitUntilReady(portOf(name, port), started.exited);
   } catch (error) {
     console.error(`\n${name} did not become ready: ${(error as Error).message}`);
     await stopAll(1);
   }
 }
 
-const line = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(38)} ${value}`);
 console.log("\nJunction is up.\n");
-line("Edge (REST, Connect, gRPC-Web)", "http://localhost:8080   e.g. curl localhost:8080/.well-known/jwks.json");
+const edgePort = portOf("edge", 8080);
+line("Edge (REST, Connect, gRPC-Web)", `http://localhost:${edgePort}   e.g. curl localhost:${edgePort}/.well-known/jwks.json`);
 for (const { name, port } of PLATFORM_PROCESSES.filter((p) => p.name !== "edge")) {
-  line(`${name} (gRPC, Connect; grpcurl)`, `localhost:${port}      metrics http://localhost:${port}/metrics`);
+  line(`${name} (gRPC, Connect; grpcurl)`, `localhost:${portOf(name, port)}      metrics http://localhost:${portOf(name, port)}/metrics`);
 }
-line("Edge health (upstreams, breakers)", "http://localhost:8080/healthz");
+line("Edge health (upstreams, breakers)", `http://localhost:${edgePort}/healthz`);
 line("Events", "nats stream ls; nats sub 'auth.>'");
 line("Mail outbox", env.JUNCTION_MAIL_DIR!);
 console.log("\nCtrl-C stops everything.\n");

@@ -10,8 +10,6 @@
 // Everything is torn down when the test ends: servers closed, databases dropped, Redis keys
 // deleted, NATS streams of the namespace removed.
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import net from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -23,6 +21,7 @@ import { createLogger, type Logger } from "@junction/platform/logger";
 import type { ServiceServer } from "@junction/platform/server/service-server";
 import { createServiceTokenIssuer, serviceTokenInterceptor } from "@junction/platform/identity/service-credentials";
 import { dropNamespaceStreams } from "./events.js";
+import { freePort } from "../../packages/platform/test/support/ports.js";
 
 /** What a service's exported start function looks like (startAuth, startUsers, ...). */
 export type ServiceStarter = (options: { env: NodeJS.ProcessEnv; logger?: Logger }) => Promise<ServiceServer>;
@@ -189,14 +188,6 @@ function serviceOf(service: DescService): ServiceName {
   const name = service.typeName.split(".")[1] as ServiceName;
   if (!serviceNames.includes(name)) throw new Error(`${service.typeName} is not a Junction service`);
   return name;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function dropDatabase(url: string): Promise<void> {

@@ -2,7 +2,6 @@
 // only safe calls are retried, a dead upstream opens its breaker and it closes when the
 // upstream returns, and calls rotate over several endpoints.
 import test, { type ExecutionContext } from "ava";
-import net from "node:net";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
@@ -15,19 +14,12 @@ import { circuitBreakerStates } from "../src/resilience/circuit-breakers.js";
 import { bind, startServiceServer, type ServiceBinding } from "../src/server/service-server.js";
 import { testPolicy } from "./support/policy.js";
 import { quietLogger } from "./support/silent-logger.js";
+import { freePort } from "./support/ports.js";
 
 async function serve(t: ExecutionContext, name: string, services: ServiceBinding[], port = 0, policy = testPolicy({ [name]: 1 })) {
   const server = await startServiceServer({ name, port, policy, services, logger: quietLogger(name) });
   t.teardown(() => server.close());
   return server;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const code = (error: unknown) => ConnectError.from(error).code;

@@ -2,10 +2,10 @@
 // and restart it without touching the machine's shared server on 4222.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExecutionContext } from "ava";
+import { freePort } from "../../support/ports.js";
 
 const NATS_SERVER = "/usr/sbin/nats-server";
 
@@ -66,13 +66,3 @@ export class TestNatsServer {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -5,9 +5,12 @@ import { context, propagation, trace, type Context, type Tracer } from "@opentel
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   NodeTracerProvider,
+  ParentBasedSampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
@@ -26,6 +29,9 @@ export function initTracing(service: string, options: { exporter?: SpanExporter 
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
     spanProcessors: processors,
+    // With nowhere to export, spans are not recorded: ids and W3C context still flow (logs carry
+    // trace ids, callers' traces continue), without the cost of building spans nobody reads.
+    sampler: new ParentBasedSampler({ root: processors.length > 0 ? new AlwaysOnSampler() : new AlwaysOffSampler() }),
   });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
   provider.register();

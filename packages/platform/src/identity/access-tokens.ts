@@ -75,11 +75,16 @@ export function createAccessTokenVerifier(source: RemoteKeySource | LocalKeySour
   const algorithms = [...(source.algorithms ?? DEFAULT_ALGORITHMS)];
   const clockTolerance = source.clockToleranceSeconds ?? 5;
 
+  // A client presents the same token on every call until it expires: remember verified ones
+  // (bounded) so the signature is checked once per token, not once per call.
+  const verified = new Map<string, AccessTokenClaims>();
   return {
     async verify(token) {
       if (token === undefined || token.trim() === "") {
         throw domainError(Code.Unauthenticated, "TOKEN_MISSING", "an access token is required");
       }
+      const known = verified.get(token);
+      if (known && known.expiresAt.getTime() > Date.now()) return known;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token.trim(), getKey, {
@@ -92,7 +97,10 @@ export function createAccessTokenVerifier(source: RemoteKeySource | LocalKeySour
       } catch (error) {
         throw verificationError(error);
       }
-      return claimsOf(payload);
+      const claims = claimsOf(payload);
+      if (verified.size >= 10_000) verified.clear();
+      verified.set(token, claims);
+      return claims;
     },
   };
 }

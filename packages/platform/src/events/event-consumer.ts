@@ -74,6 +74,12 @@ export interface EventConsumerOptions<Tx> {
   /** How long one pull waits for a message before asking again. */
   pullExpiresMs?: number;
   /**
+   * Most deliveries handled in one transaction (default 32). Deliveries already waiting are
+   * handled together — one commit, then their acks — so a busy stream is not bound by a round
+   * trip per event; if anything in a batch fails, its deliveries are handled one by one again.
+   */
+  batchSize?: number;
+  /**
    * How long inbox rows are kept (default 90 days). They must outlive every redelivery or replay
    * of the event: the stream's max age plus the dead-letter stream's (30 + 30 days by default).
    */
@@ -153,16 +159,26 @@ export class EventConsumer<Tx extends SqlTransaction> {
     let failures = 0;
     while (!this.stopping) {
       try {
-        // One message per pull: nothing waits unacknowledged in a local buffer while its lease runs out.
-        this.pulling = await pull.fetch({ max_messages: 1, expires: this.options.pullExpiresMs ?? 5000 });
-        if (this.stopping) this.pulling.stop();
-        for await (const msg of this.pulling) {
+        const batchSize = Math.max(1, this.options.batchSize ?? 32);
+        const pulling = await pull.fetch({ max_messages: batchSize, expires: this.options.pullExpiresMs ?? 5000 });
+        this.pulling = pulling;
+        if (this.stopping) pulling.stop();
+        const deliveries = pulling[Symbol.asyncIterator]();
+        for (let next = await deliveries.next(); !next.done; next = await deliveries.next()) {
+          // Whatever else has already arrived joins this delivery's batch; nothing waits for more.
+          const batch = [next.value];
+          // getPending() counts the delivery just taken too.
+          while (batch.length < batchSize && pulling.getPending() > 1) {
+            const more = await deliveries.next();
+            if (more.done) break;
+            batch.push(more.value);
+          }
           if (this.stopping) {
-            // Arrived as we stopped: give it back for immediate redelivery.
-            this.settle(() => msg.nak());
+            // Arrived as we stopped: give them back for immediate redelivery.
+            for (const msg of batch) this.settle(() => msg.nak());
             break;
           }
-          await this.process(msg);
+          await this.processBatch(batch);
         }
         failures = 0;
       } catch (error) {
@@ -229,7 +245,63 @@ export class EventConsumer<Tx extends SqlTransaction> {
     }
   }
 
+  /**
+   * Handles several deliveries in one transaction (inbox rows and handler writes of all of them),
+   * then acknowledges them. Any failure rolls the whole batch back and each delivery is handled
+   * on its own, so one bad event never holds back or dead-letters the others.
+   */
+  private async processBatch(batch: JsMsg[]): Promise<void> {
+    if (batch.length === 1) return this.process(batch[0]!);
+    const started = performance.now();
+    const consumer = this.options.consumer;
+    let decoded: Array<{ msg: JsMsg; envelope: EventEnvelope; handler?: AnyHandler<Tx>; message?: Message }>;
+    try {
+      decoded = batch.map((msg) => {
+        const envelope = fromNatsHeaders(msg.headers);
+        const handler = this.handlers.get(envelope.type);
+        return { msg, envelope, handler, message: handler ? decode(handler.schema, msg.data) : undefined };
+      });
+    } catch {
+      for (const msg of batch) await this.process(msg);
+      return;
+    }
+    const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.withLeases(batch, () =>
+        this.options.prisma.$transaction(
+          async (tx) => {
+            const results: Outcome[] = [];
+            for (const { msg, envelope, handler, message } of decoded) {
+              results.push(handler ? await this.handleWithin(tx, msg, envelope, handler, message!) : "skipped");
+            }
+            return results;
+          },
+          { timeout: timeoutMs, maxWait: timeoutMs },
+        ),
+      );
+    } catch {
+      for (const msg of batch) await this.process(msg);
+      return;
+    }
+    const seconds = (performance.now() - started) / 1000 / batch.length;
+    decoded.forEach(({ msg, envelope }, i) => {
+      this.settle(() => msg.ack());
+      const outcome = outcomes[i]!;
+      if (msg.info.deliveryCount > 1) eventsRedelivered.inc({ consumer, type: envelope.type });
+      eventsConsumed.inc({ consumer, type: envelope.type, outcome });
+      if (outcome === "duplicate") eventsDuplicatesSkipped.inc({ consumer, type: envelope.type });
+      eventHandlerDuration.observe({ consumer, type: envelope.type, outcome }, seconds);
+    });
+  }
+
   private async handle(msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message): Promise<"handled" | "duplicate"> {
+    const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
+    return this.options.prisma.$transaction((tx) => this.handleWithin(tx, msg, envelope, handler, message), { timeout: timeoutMs, maxWait: timeoutMs });
+  }
+
+  /** Records the inbox row and runs the handler inside `tx`, in a CONSUMER span and the event's call context. */
+  private async handleWithin(tx: Tx, msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message): Promise<"handled" | "duplicate"> {
     const { consumer } = this.options;
     const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
     const parent = extractTraceContext({ get: (key) => header(msg, key) });
@@ -251,32 +323,27 @@ export class EventConsumer<Tx extends SqlTransaction> {
     const call = { service: consumer, method: envelope.type, deadline: Date.now() + timeoutMs, signal, requestId: envelope.correlationId ?? envelope.id };
     try {
       return await context.with(trace.setSpan(parent, span), () =>
-        runInCallContext(call, () =>
-          this.options.prisma.$transaction(
-            async (tx) => {
-              const inserted = await tx.$executeRaw`
-                INSERT INTO junction_events.inbox (consumer, event_id, type) VALUES (${consumer}, ${envelope.id}, ${envelope.type})
-                ON CONFLICT DO NOTHING`;
-              if (inserted === 0) return "duplicate" as const;
-              await handler.handle(message, {
-                tx,
-                id: envelope.id,
-                type: envelope.type,
-                source: envelope.source,
-                subject: envelope.subject,
-                time: envelope.time ? new Date(envelope.time) : undefined,
-                actorId: envelope.actorId,
-                orgId: envelope.orgId,
-                correlationId: envelope.correlationId,
-                streamSequence: msg.info.streamSequence,
-                deliveryCount: msg.info.deliveryCount,
-                signal,
-              });
-              return "handled" as const;
-            },
-            { timeout: timeoutMs, maxWait: timeoutMs },
-          ),
-        ),
+        runInCallContext(call, async () => {
+          const inserted = await tx.$executeRaw`
+            INSERT INTO junction_events.inbox (consumer, event_id, type) VALUES (${consumer}, ${envelope.id}, ${envelope.type})
+            ON CONFLICT DO NOTHING`;
+          if (inserted === 0) return "duplicate" as const;
+          await handler.handle(message, {
+            tx,
+            id: envelope.id,
+            type: envelope.type,
+            source: envelope.source,
+            subject: envelope.subject,
+            time: envelope.time ? new Date(envelope.time) : undefined,
+            actorId: envelope.actorId,
+            orgId: envelope.orgId,
+            correlationId: envelope.correlationId,
+            streamSequence: msg.info.streamSequence,
+            deliveryCount: msg.info.deliveryCount,
+            signal,
+          });
+          return "handled" as const;
+        }),
       );
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
@@ -288,7 +355,12 @@ export class EventConsumer<Tx extends SqlTransaction> {
 
   /** Runs `fn` while telling NATS the delivery is still being worked on, so it is not redelivered meanwhile. */
   private async withLease<T>(msg: JsMsg, fn: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => this.settle(() => msg.working()), this.leaseRefreshMs);
+    return this.withLeases([msg], fn);
+  }
+
+  /** withLease for every delivery of a batch. */
+  private async withLeases<T>(msgs: JsMsg[], fn: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => msgs.forEach((msg) => this.settle(() => msg.working())), this.leaseRefreshMs);
     try {
       return await fn();
     } finally {

@@ -145,8 +145,16 @@ export class OutboxRelay {
         [batchSize],
       );
       fetched = rows.length;
-      const sent: string[] = [];
-      for (const row of rows) {
+      // All rows go out at once, in order, and their acks are awaited together: one round trip
+      // per batch instead of per row. Each row after the first expects its predecessor to be the
+      // stream's last message (Nats-Expected-Last-Msg-Id), so if one fails, none after it is
+      // stored ahead of it: order holds without waiting for each ack.
+      // From the first failure on (a lost ack, or a duplicate that left another message last),
+      // the rest go again one at a time, each awaited, as a sequential relay would.
+      const outcomes = await Promise.allSettled(rows.map((row, i) => this.publish(row, i > 0 ? rows[i - 1]!.id : undefined)));
+      const firstFailure = outcomes.findIndex((outcome) => outcome.status === "rejected");
+      const sent = (firstFailure < 0 ? rows : rows.slice(0, firstFailure)).map((row) => row.position);
+      for (const row of firstFailure < 0 ? [] : rows.slice(firstFailure)) {
         if (this.stopping && sent.length > 0) break;
         try {
           await this.publish(row);
@@ -172,7 +180,7 @@ export class OutboxRelay {
     return fetched === batchSize;
   }
 
-  private async publish(row: OutboxRow): Promise<void> {
+  private async publish(row: OutboxRow, previousId?: string): Promise<void> {
     const stored = { traceparent: row.traceparent ?? undefined, tracestate: row.tracestate ?? undefined };
     const parent = extractTraceContext({ get: (key) => stored[key as keyof typeof stored] });
     const subject = this.namespace.subject(row.type);
@@ -206,7 +214,7 @@ export class OutboxRelay {
         .publish(subject, encoder.encode(row.data), {
           headers: toNatsHeaders(envelope),
           msgID: row.id,
-          expect: { streamName: this.namespace.stream(producerOf(row.type)) },
+          expect: { streamName: this.namespace.stream(producerOf(row.type)), ...(previousId ? { lastMsgID: previousId } : {}) },
           timeout: this.options.publishTimeoutMs ?? 5000,
         })
         .catch((error: unknown) => {

@@ -82,7 +82,7 @@ async function junctionEvents(nc: NatsConnection, count: number, concurrency: nu
   const latencies: number[] = [];
   let done!: () => void;
   const allHandled = new Promise<void>((resolve) => (done = resolve));
-  const consumer = new EventConsumer({ consumer: "bench", stream: "auth", nats: nc, prisma, logger, namespace }).on(UserCreatedSchema, async (user, { tx, id }) => {
+  const consumer = new EventConsumer({ consumer: "bench", stream: "auth", nats: nc, prisma, logger, namespace, batchSize: 32 }).on(UserCreatedSchema, async (user, { tx, id }) => {
     await tx.greeting.create({ data: { userId: user.userId, text: `Hello ${user.displayName}`, eventId: id } });
     latencies.push(performance.now() - committedAt.get(user.userId)!);
     if (latencies.length === count) done();

@@ -10,6 +10,7 @@ export async function startRecording(runtime: ServiceRuntime, prisma: PrismaClie
   const events = await ServiceEvents.join(runtime);
   const streams = junctionTopology.consumers.find((c) => c.service === "audit")?.streams ?? [];
   for (const stream of streams) {
-    await events.consume<Prisma.TransactionClient>(stream, prisma, (consumer) => recordEventsOf(consumer, stream), settings);
+    // Recording writes only through the transaction: safe to batch.
+    await events.consume<Prisma.TransactionClient>(stream, prisma, (consumer) => recordEventsOf(consumer, stream), { settings, batchSize: 32 });
   }
 }

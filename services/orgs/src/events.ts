@@ -15,6 +15,7 @@ export async function startEvents(runtime: ServiceRuntime, ctx: OrgsContext, set
     "auth",
     ctx.prisma,
     (consumer) => consumer.on(UserDeactivatedSchema, (event, received) => onUserDeactivated(ctx, received.tx, event)),
-    settings,
+    // Its handler writes only through the transaction (events go to the outbox): safe to batch.
+    { settings, batchSize: 32 },
   );
 }

@@ -11,5 +11,8 @@ export async function startEvents(runtime: ServiceRuntime, prisma: PrismaClient,
   const events = await ServiceEvents.join(runtime);
   await events.startRelay();
   const afterCommit = new AfterCommit<Prisma.TransactionClient>(prisma);
-  await events.consume<Prisma.TransactionClient>("auth", afterCommit.runner, (consumer) => handleAuthEvents(consumer, { ...targets, afterCommit }));
+  // Handlers write only through the transaction (cache drops run after commit): safe to batch.
+  await events.consume<Prisma.TransactionClient>("auth", afterCommit.runner, (consumer) => handleAuthEvents(consumer, { ...targets, afterCommit }), {
+    batchSize: 32,
+  });
 }

@@ -74,9 +74,11 @@ export interface EventConsumerOptions<Tx> {
   /** How long one pull waits for a message before asking again. */
   pullExpiresMs?: number;
   /**
-   * Most deliveries handled in one transaction (default 32). Deliveries already waiting are
+   * Most deliveries handled in one transaction (default 1). Deliveries already waiting are
    * handled together — one commit, then their acks — so a busy stream is not bound by a round
-   * trip per event; if anything in a batch fails, its deliveries are handled one by one again.
+   * trip per event. If anything in a batch fails, it rolls back and its deliveries are handled
+   * one by one at once, so a handler may run twice for one delivery: batch only consumers whose
+   * handlers only write through the transaction (no email, no calls).
    */
   batchSize?: number;
   /**
@@ -159,7 +161,7 @@ export class EventConsumer<Tx extends SqlTransaction> {
     let failures = 0;
     while (!this.stopping) {
       try {
-        const batchSize = Math.max(1, this.options.batchSize ?? 32);
+        const batchSize = Math.max(1, this.options.batchSize ?? 1);
         const pulling = await pull.fetch({ max_messages: batchSize, expires: this.options.pullExpiresMs ?? 5000 });
         this.pulling = pulling;
         if (this.stopping) pulling.stop();

@@ -42,15 +42,27 @@ export class ServiceEvents {
     return relay;
   }
 
-  /** Starts this service's durable consumer of `stream`; `handle` registers its handlers first. */
+  /**
+   * Starts this service's durable consumer of `stream`; `handle` registers its handlers first.
+   * `batchSize` > 1 only for handlers that write nothing but through the transaction.
+   */
   async consume<Tx extends SqlTransaction>(
     stream: string,
     prisma: TransactionRunner<Tx>,
     handle: (consumer: EventConsumer<Tx>) => void,
-    settings?: Partial<ConsumerSettings>,
+    options: { settings?: Partial<ConsumerSettings>; batchSize?: number } = {},
   ): Promise<EventConsumer<Tx>> {
     const { runtime } = this;
-    const consumer = new EventConsumer<Tx>({ consumer: runtime.name, stream, nats: this.nats, prisma, namespace: this.namespace, settings, logger: runtime.logger });
+    const consumer = new EventConsumer<Tx>({
+      consumer: runtime.name,
+      stream,
+      nats: this.nats,
+      prisma,
+      namespace: this.namespace,
+      settings: options.settings,
+      batchSize: options.batchSize,
+      logger: runtime.logger,
+    });
     handle(consumer);
     await consumer.start();
     runtime.onShutdown(() => consumer.stop());

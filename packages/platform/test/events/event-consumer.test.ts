@@ -156,3 +156,58 @@ test("inbox rows older than the retention are pruned at start, only the consumer
     { consumer: "someone_else", event_id: "old" },
   ]);
 });
+
+/** `count` registrations already in the stream before any consumer starts. */
+async function waitingEvents(t: ExecutionContext, count: number) {
+  const world_ = await world(t);
+  const users: string[] = [];
+  for (let i = 0; i < count; i++) users.push(await registerUser(world_.producer, outbox, i));
+  const jsm = await world_.nc.jetstreamManager();
+  await waitFor("all events in the stream", async () => (await jsm.streams.info(world_.namespace.stream("auth"))).state.messages >= count);
+  return { ...world_, users };
+}
+
+test("deliveries already waiting are handled together, in fewer transactions than events", async (t) => {
+  const { nc, namespace, consumerDb, users } = await waitingEvents(t, 12);
+  const name = `batch_${randomUUID().slice(0, 8)}`;
+  const transactions = new Set<unknown>();
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger, batchSize: 32 }).on(
+    UserCreatedSchema,
+    async (user, { tx, id }) => {
+      transactions.add(tx);
+      await tx.greeting.create({ data: { userId: user.userId, text: "Hello", eventId: id } });
+    },
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+  await waitFor("every greeting", async () => {
+    const greetings = await greetingsByUser(consumerDb.prisma);
+    return users.every((u) => greetings.get(u) === 1) || undefined;
+  });
+  t.deepEqual(await query(consumerDb.url, "SELECT count(*)::int AS n FROM junction_events.inbox WHERE consumer = $1", [name]), [{ n: 12 }]);
+  t.true(transactions.size < 12, `${transactions.size} transactions for 12 events`);
+});
+
+test("a batch with a failing delivery rolls back and each delivery is handled alone; only the failing one is retried", async (t) => {
+  const { nc, namespace, consumerDb, users } = await waitingEvents(t, 6);
+  const name = `batchfail_${randomUUID().slice(0, 8)}`;
+  const poison = users[3]!;
+  let poisonCalls = 0;
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger, batchSize: 32 }).on(
+    UserCreatedSchema,
+    async (user, { tx, id, deliveryCount }) => {
+      await tx.greeting.create({ data: { userId: user.userId, text: "Hello", eventId: id } });
+      if (user.userId === poison && (poisonCalls++, deliveryCount === 1)) throw new Error("first delivery fails");
+    },
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+  const greetings = await waitFor("every greeting", async () => {
+    const found = await greetingsByUser(consumerDb.prisma);
+    return users.every((u) => found.get(u) === 1) ? found : undefined;
+  });
+  t.is(greetings.size, 6, "one effect per event");
+  t.true(poisonCalls >= 2 && poisonCalls <= 3, "in the batch (when batched), alone on the same delivery, and on its redelivery");
+  t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "retried" }), 1);
+  t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "handled" }), 6);
+});

@@ -17,6 +17,8 @@ export interface CallContext {
   readonly requestId: string;
   /** The caller's `Authorization` header, forwarded verbatim so downstream services verify it themselves. */
   readonly authorization?: string;
+  /** The W3C trace context passed on downstream when this process records no spans of its own. */
+  readonly traceparent?: string;
 }
 
 const storage = new AsyncLocalStorage<CallContext>();

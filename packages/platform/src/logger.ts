@@ -3,6 +3,7 @@
 import { trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 import { currentCallContext } from "./call-context.js";
+import { traceIdOf } from "./observability/tracing.js";
 
 export type { Logger } from "pino";
 
@@ -18,7 +19,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "
       const call = currentCallContext();
       if (call) fields.request_id = call.requestId;
       const span = trace.getActiveSpan()?.spanContext();
-      if (span) fields.trace_id = span.traceId;
+      const traceId = span?.traceId ?? traceIdOf(call?.traceparent);
+      if (traceId) fields.trace_id = traceId;
       return fields;
     },
   });

@@ -20,6 +20,7 @@ export function outgoingCall(): Interceptor {
     });
     const ctx = trace.setSpan(context.active(), span);
     injectTraceContext(req.header, ctx);
+    if (call?.traceparent && !req.header.has("traceparent")) req.header.set("traceparent", call.traceparent);
     try {
       const res = await context.with(ctx, () => next(req));
       span.end();

@@ -7,6 +7,7 @@ import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_interna
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
+import { currentCallContext } from "../src/call-context.js";
 import { createServiceClient } from "../src/client.js";
 import { errorReason } from "../src/errors.js";
 import type { CommunicationPolicy } from "../src/policy.js";
@@ -170,4 +171,21 @@ test("a dead upstream opens the breaker, calls fail fast, then it half-opens and
   await new Promise((resolve) => setTimeout(resolve, 350)); // halfOpenAfter is 300ms in the test policy
   await isolated.verifyAuditChain({});
   t.is(circuitBreakerStates().audit, "closed");
+});
+
+test("without a span exporter the caller's trace context still passes through every hop", async (t) => {
+  const seen: Array<string | undefined> = [];
+  const orgs = await serve(t, "orgs", [
+    bind(InternalOrgsService, { listUserOrganizations: () => (seen.push(currentCallContext()?.traceparent), {}) }),
+  ]);
+  const policy = testPolicy({ orgs: orgs.port, users: 1 });
+  const orgsClient = createServiceClient(InternalOrgsService, { policy, urls: [orgs.url] });
+  const users = await serve(t, "users", [bind(UsersService, { getMe: async () => (seen.push(currentCallContext()?.traceparent), await orgsClient.listUserOrganizations({ userId: "u" }), {}) })], 0, policy);
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  await createServiceClient(UsersService, { policy, urls: [users.url] }).getMe({}, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+  t.deepEqual(seen.map((tp) => tp?.split("-")[1]), [traceId, traceId]);
+  await createServiceClient(UsersService, { policy, urls: [users.url] }).getMe({});
+  const [, , rootAtUsers, atOrgs] = seen;
+  t.regex(rootAtUsers ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, "a call without one starts a trace");
+  t.is(atOrgs, rootAtUsers);
 });

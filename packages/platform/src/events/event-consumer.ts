@@ -8,7 +8,7 @@ import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { Match, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg, type NatsConnection } from "nats";
 import { runInCallContext } from "../call-context.js";
 import { createLogger, type Logger } from "../logger.js";
-import { extractTraceContext, tracer } from "../observability/tracing.js";
+import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
 import { storeDeadLetter } from "./dead-letters.js";
 import { fromNatsHeaders, InvalidEnvelopeError, type EventEnvelope } from "./envelope.js";
 import { eventType } from "./event-types.js";
@@ -322,7 +322,14 @@ export class EventConsumer<Tx extends SqlTransaction> {
     );
     const signal = AbortSignal.timeout(timeoutMs);
     // Downstream calls and log lines of the handler carry the correlation id as their request id.
-    const call = { service: consumer, method: envelope.type, deadline: Date.now() + timeoutMs, signal, requestId: envelope.correlationId ?? envelope.id };
+    const call = {
+      service: consumer,
+      method: envelope.type,
+      deadline: Date.now() + timeoutMs,
+      signal,
+      requestId: envelope.correlationId ?? envelope.id,
+      traceparent: tracingEnabled() ? undefined : passThroughTraceparent(envelope.traceparent),
+    };
     try {
       return await context.with(trace.setSpan(parent, span), () =>
         runInCallContext(call, async () => {

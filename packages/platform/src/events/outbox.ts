@@ -48,6 +48,9 @@ export class Outbox {
     const data = toJsonString(schema, create(schema, message));
     const trace: Record<string, string> = {};
     injectTraceContext(trace);
+    // Without recorded spans, the request's passed-on trace context travels with the event.
+    trace.traceparent ??= currentCallContext()?.traceparent ?? "";
+    if (trace.traceparent === "") delete trace.traceparent;
     const time = (options.time ?? new Date()).toISOString();
     const correlationId = options.correlationId ?? currentCallContext()?.requestId ?? null;
     await tx.$executeRaw`

@@ -1,16 +1,17 @@
 // OpenTelemetry tracing with W3C trace context. One tracer provider per process; spans are
 // exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, to stdout with
-// JUNCTION_TRACES=console, and to a caller-given exporter in tests.
+// JUNCTION_TRACES=console, and to a caller-given exporter in tests. With nowhere to export,
+// no provider is installed: spans cost nothing, and the caller's `traceparent` is passed on
+// as is through the call context (see passThroughTraceparent) so traces and log lines still
+// correlate across services.
 import { context, propagation, trace, type Context, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
+import { randomBytes } from "node:crypto";
 import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   NodeTracerProvider,
-  ParentBasedSampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
@@ -19,23 +20,37 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 
 let provider: NodeTracerProvider | undefined;
 
-/** Installs the process's tracer provider once; later calls return the first one. */
-export function initTracing(service: string, options: { exporter?: SpanExporter } = {}): NodeTracerProvider {
+/** Installs the process's tracer provider once, if spans have somewhere to go; later calls return the first one. */
+export function initTracing(service: string, options: { exporter?: SpanExporter } = {}): NodeTracerProvider | undefined {
   if (provider) return provider;
   const processors: SpanProcessor[] = [];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   else if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   else if (process.env.JUNCTION_TRACES === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-  provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
-    spanProcessors: processors,
-    // With nowhere to export, spans are not recorded: ids and W3C context still flow (logs carry
-    // trace ids, callers' traces continue), without the cost of building spans nobody reads.
-    sampler: new ParentBasedSampler({ root: processors.length > 0 ? new AlwaysOnSampler() : new AlwaysOffSampler() }),
-  });
+  if (processors.length === 0) return undefined;
+  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }), spanProcessors: processors });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
   provider.register();
   return provider;
+}
+
+/** True when this process records spans. */
+export function tracingEnabled(): boolean {
+  return provider !== undefined;
+}
+
+/**
+ * The `traceparent` a server passes on when it records no spans: the caller's, or a new root
+ * (so the calls and events of one request still share a trace id in every service's logs).
+ */
+export function passThroughTraceparent(inbound: string | null | undefined): string {
+  if (inbound && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(inbound)) return inbound;
+  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00`;
+}
+
+/** The trace id of a `traceparent`. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  return traceparent?.split("-")[1];
 }
 
 /** Flushes and stops the tracer provider, if one was installed. */

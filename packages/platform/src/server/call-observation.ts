@@ -8,7 +8,7 @@ import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { rpcServerDuration } from "../observability/metrics.js";
-import { extractTraceContext, tracer } from "../observability/tracing.js";
+import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
 import { inboundTimeoutMs } from "./inbound-deadline.js";
 
 /** Header carrying the request id on requests and responses. */
@@ -29,6 +29,7 @@ export function callObservation(logger: Logger): Interceptor {
       signal: req.signal,
       requestId,
       authorization: req.header.get("authorization") ?? undefined,
+      traceparent: tracingEnabled() ? undefined : passThroughTraceparent(req.header.get("traceparent")),
     };
     const span = tracer().startSpan(
       `${req.service.typeName}/${req.method.name}`,

@@ -8,7 +8,7 @@ import { SpanKind, context, trace } from "@opentelemetry/api";
 import { runInCallContext } from "@junction/platform/call-context";
 import type { AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
 import type { Logger } from "@junction/platform/logger";
-import { extractTraceContext, tracer } from "@junction/platform/observability/tracing";
+import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "@junction/platform/observability/tracing";
 import type { HttpHandler } from "@junction/platform/server/service-server";
 import { admit } from "../access.js";
 import { asClientError, errorBody, httpStatusOf } from "./http-errors.js";
@@ -74,7 +74,8 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     }, extractTraceContext({ get: (key) => header(req, key) }));
     const controller = new AbortController();
     res.on("close", () => controller.abort());
-    const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization };
+    const traceparent = tracingEnabled() ? undefined : passThroughTraceparent(header(req, "traceparent"));
+    const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization, traceparent };
     void context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
         try {

@@ -2,18 +2,11 @@
 // entry's hash, so editing, removing or reordering any entry breaks every link after it.
 import { createHash } from "node:crypto";
 import { canonicalJson, type Json } from "./canonical-json.js";
+import type { AuditRecord } from "./audit-log.js";
 
-/** What an entry's hash covers. */
-export interface ChainedContent {
+/** What an entry's hash covers: the event as recorded, its place in the log, and the link to the entry before. */
+export interface ChainedContent extends AuditRecord {
   readonly sequence: bigint;
-  readonly eventId: string;
-  readonly type: string;
-  readonly source: string;
-  readonly subject: string;
-  readonly actorId: string;
-  readonly orgId: string;
-  readonly eventTime: Date;
-  readonly payload: Json;
   readonly previousHash: string;
 }
 

@@ -5,10 +5,10 @@ import { DeadLetters } from "../../src/events/dead-letters.js";
 import { EventConsumer } from "../../src/events/event-consumer.js";
 import { eventsDeadLettered, eventsDuplicatesSkipped } from "../../src/events/metrics.js";
 import { Outbox } from "../../src/events/outbox.js";
-import { OutboxRelay } from "../../src/events/outbox-relay.js";
 import { ensureDeadLetterStream, ensureStream } from "../../src/events/provisioning.js";
 import {
   eventDatabase,
+  eventWorld,
   greetingsByUser,
   metricValue,
   natsConnection,
@@ -30,16 +30,9 @@ async function cli(...args: string[]): Promise<{ code: number; output: string }>
 }
 
 test("a poison event is dead-lettered after the configured deliveries; replay after the fix is handled exactly once", async (t) => {
-  const namespace = testNamespace(t);
-  const nc = await natsConnection(t);
+  const { nc, namespace, producer, consumerDb } = await eventWorld(t);
+  const { prisma } = consumerDb;
   const jsm = await nc.jetstreamManager();
-  await ensureStream(jsm, namespace, "auth");
-  await ensureDeadLetterStream(jsm, namespace);
-  const producer = await eventDatabase(t);
-  const relay = new OutboxRelay({ service: "auth", databaseUrl: producer.url, nats: nc, namespace, logger });
-  await relay.start();
-  t.teardown(() => relay.stop());
-  const { prisma } = await eventDatabase(t);
 
   let broken = true;
   let calls = 0;

@@ -5,41 +5,27 @@ import { currentCallContext } from "../../src/call-context.js";
 import { EventConsumer, type ReceivedEvent } from "../../src/events/event-consumer.js";
 import { eventsConsumed, eventsDuplicatesSkipped, eventsRedelivered } from "../../src/events/metrics.js";
 import { Outbox } from "../../src/events/outbox.js";
-import { OutboxRelay } from "../../src/events/outbox-relay.js";
-import { ensureDeadLetterStream, ensureStream } from "../../src/events/provisioning.js";
 import { query } from "../data/postgres.js";
 import {
-  eventDatabase,
+  eventWorld,
   greetingsByUser,
   metricValue,
-  natsConnection,
   quickRetries,
   registerUser,
-  testNamespace,
   waitFor,
   type PrismaClient,
   testLogger,
 } from "./support/events.js";
 import type { ExecutionContext } from "ava";
-import type { NatsConnection } from "nats";
-import type { EventNamespace } from "../../src/events/namespace.js";
 
 const outbox = new Outbox("auth");
 const logger = testLogger;
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-/** A producer database with its relay, a consumer database, and a provisioned namespace. */
-async function world(t: ExecutionContext): Promise<{ nc: NatsConnection; namespace: EventNamespace; producer: PrismaClient; consumerDb: { url: string; prisma: PrismaClient } }> {
-  const namespace = testNamespace(t);
-  const nc = await natsConnection(t);
-  const jsm = await nc.jetstreamManager();
-  await ensureStream(jsm, namespace, "auth");
-  await ensureDeadLetterStream(jsm, namespace);
-  const producer = await eventDatabase(t);
-  const relay = new OutboxRelay({ service: "auth", databaseUrl: producer.url, nats: nc, namespace, logger });
-  await relay.start();
-  t.teardown(() => relay.stop());
-  return { nc, namespace, producer: producer.prisma, consumerDb: await eventDatabase(t) };
+/** The shared test world, with the producer's Prisma client in front. */
+async function world(t: ExecutionContext) {
+  const { producer, ...rest } = await eventWorld(t);
+  return { ...rest, producer: producer.prisma };
 }
 
 test("a handler gets the typed message and the envelope, writes through the inbox transaction, in a call context", async (t) => {

@@ -8,6 +8,8 @@ import { openDatabase } from "../../../src/data/prisma.js";
 import { createLogger } from "../../../src/logger.js";
 import { migrateEventTables } from "../../../src/events/event-tables.js";
 import { EventNamespace } from "../../../src/events/namespace.js";
+import { OutboxRelay } from "../../../src/events/outbox-relay.js";
+import { ensureDeadLetterStream, ensureStream } from "../../../src/events/provisioning.js";
 import type { Outbox } from "../../../src/events/outbox.js";
 import type { ConsumerSettings } from "../../../src/events/provisioning.js";
 import { UserCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
@@ -97,4 +99,18 @@ export async function metricValue(
   const { values } = await metric.get();
   const matches = values.filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l));
   return matches.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** A producer database with its running relay, a consumer database, and a provisioned namespace of the test's own. */
+export async function eventWorld(t: ExecutionContext) {
+  const namespace = testNamespace(t);
+  const nc = await natsConnection(t);
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  await ensureDeadLetterStream(jsm, namespace);
+  const producer = await eventDatabase(t);
+  const relay = new OutboxRelay({ service: "auth", databaseUrl: producer.url, nats: nc, namespace, logger: testLogger });
+  await relay.start();
+  t.teardown(() => relay.stop());
+  return { nc, namespace, producer, consumerDb: await eventDatabase(t) };
 }

@@ -1,7 +1,6 @@
 // Outside clients through the TypeScript edge against the real services: the register →
 // login → GetMe flow in plain REST, the same RPCs over Connect and gRPC-Web, errors as JSON.
 import test from "ava";
-import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
@@ -25,7 +24,7 @@ test.before(async () => {
   await platform.start("orgs", startOrgs);
   edge = await startEdge({
     port: 0,
-    env: { ...platform.env, JUNCTION_EDGE_RATE_LIMIT_PREFIX: `edge-e2e:${randomUUID()}` },
+    env: platform.env,
     logger: createLogger("edge", "error"),
   });
 });

@@ -47,7 +47,7 @@ export async function restThroughEdge(shape: LoadShape): Promise<Comparison> {
       JUNCTION_ORGS_URL: upstream.url,
       JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "0",
       JUNCTION_EDGE_RATE_LIMIT_PER_USER: "0",
-      JUNCTION_EDGE_RATE_LIMIT_PREFIX: `bench:${randomUUID()}`,
+      JUNCTION_REDIS_NAMESPACE: `bench-${randomUUID()}`,
       LOG_LEVEL: "warn",
     },
   });

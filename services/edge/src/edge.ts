@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "@junction/platform/logger";
 import { initTracing, shutdownTracing } from "@junction/platform/observability/tracing";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { redisReadiness } from "@junction/platform/readiness";
+import { redisKey, redisNamespace } from "@junction/platform/redis-keys";
 import { bind, startServiceServer, type HttpHandler, type ServiceServer } from "@junction/platform/server/service-server";
 import { Redis } from "ioredis";
 import { fileURLToPath } from "node:url";
@@ -45,7 +46,6 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
       perClientPerMinute: envInt("JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT", 1200, 0),
       perUserPerMinute: envInt("JUNCTION_EDGE_RATE_LIMIT_PER_USER", 600, 0),
       corsOrigins: envString("JUNCTION_EDGE_CORS_ORIGINS", "*"),
-      rateLimitPrefix: envString("JUNCTION_EDGE_RATE_LIMIT_PREFIX", "junction:edge:ratelimit"),
       logLevel: envEnum("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
     },
     env,
@@ -67,7 +67,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   await redis.connect().catch((error: Error) => {
     throw new Error(`Redis at ${config.redisUrl} is unreachable (${error.message}); the edge keeps its rate limits there`);
   });
-  const limiter = new EdgeRateLimiter(redis, config, config.rateLimitPrefix);
+  const limiter = new EdgeRateLimiter(redis, config, redisKey(redisNamespace(env), "edge", "ratelimit"));
 
   // One resilient transport per upstream, shared by REST and pass-through calls.
   const transports = new Map<string, Transport>();

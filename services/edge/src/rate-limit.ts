@@ -18,7 +18,8 @@ export class EdgeRateLimiter {
   constructor(
     private readonly redis: Redis,
     private readonly limits: RateLimits,
-    private readonly prefix = "junction:edge:ratelimit",
+    /** Where the counters live, e.g. "junction:edge:ratelimit". */
+    private readonly prefix: string,
   ) {}
 
   /** Counts a request from `client` (and `user`, when known) and decides. */

@@ -101,7 +101,7 @@ writeFileSync(
 const env = {
   JUNCTION_POLICY_FILE: policyFile,
   ...Object.fromEntries(["AUTH", "USERS", "ORGS", "NOTIFICATIONS", "AUDIT"].map((u) => [`JUNCTION_${u}_URL`, upstream.url])),
-  JUNCTION_EDGE_RATE_LIMIT_PREFIX: `test:${randomUUID()}`,
+  JUNCTION_REDIS_NAMESPACE: `edge-test-${randomUUID()}`,
   JUNCTION_EDGE_RATE_LIMIT_PER_USER: "20",
   LOG_LEVEL: "error",
 };

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import readline from "node:readline";
+import { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "@junction/platform/start-hints";
 
 /** The processes `npm start` runs, in start order, with the port their /readyz answers on. */
 export const PLATFORM_PROCESSES = [
@@ -14,11 +15,7 @@ export const PLATFORM_PROCESSES = [
   { name: "edge", port: 8080 },
 ] as const;
 
-const START_HINTS: Record<string, string> = {
-  PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-  Redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
-  NATS: "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server",
-};
+const START_HINTS: Record<string, string> = { PostgreSQL: POSTGRES_START_HINT, Redis: REDIS_START_HINT, NATS: NATS_START_HINT };
 
 function reachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
   return new Promise((resolve) => {

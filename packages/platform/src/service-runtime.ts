@@ -5,7 +5,8 @@
 import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./redis.js";
 import { createServiceClient } from "./client.js";
 import { envPort, envString, envUrl, loadConfig } from "./config.js";
 import { allServices, type ServiceName } from "./contracts.js";
@@ -82,17 +83,7 @@ export class ServiceRuntime {
 
   /** Connects to Redis at REDIS_URL; fails with the address and how to start Redis if unreachable. */
   async redis(): Promise<Redis> {
-    const redis = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    redis.on("error", (error) => this.logger.warn({ err: error }, "redis connection error"));
-    try {
-      await redis.connect();
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(
-        `Redis at ${this.config.redisUrl} is unreachable (${(error as Error).message}); start it with: ` +
-          `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no`,
-      );
-    }
+    const redis = await connectRedis(this.config.redisUrl, this.logger);
     this.readiness.push(redisReadiness(redis));
     this.disposables.push(() => redis.quit());
     return redis;

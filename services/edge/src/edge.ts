@@ -13,9 +13,9 @@ import { createLogger, type Logger } from "@junction/platform/logger";
 import { initTracing, shutdownTracing } from "@junction/platform/observability/tracing";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { redisReadiness } from "@junction/platform/readiness";
+import { connectRedis } from "@junction/platform/redis";
 import { redisKey, redisNamespace } from "@junction/platform/redis-keys";
 import { bind, startServiceServer, type HttpHandler, type ServiceServer } from "@junction/platform/server/service-server";
-import { Redis } from "ioredis";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
@@ -62,11 +62,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   initTracing("junction-edge");
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
-  await redis.connect().catch((error: Error) => {
-    throw new Error(`Redis at ${config.redisUrl} is unreachable (${error.message}); the edge keeps its rate limits there`);
-  });
+  const redis = await connectRedis(config.redisUrl, logger);
   const limiter = new EdgeRateLimiter(redis, config, redisKey(redisNamespace(env), "edge", "ratelimit"));
 
   // One resilient transport per upstream, shared by REST and pass-through calls.

@@ -1,9 +1,9 @@
 // One PostgreSQL database per service, created on first start so a fresh machine needs no
 // manual setup. Connection failures name the server and say how to start it.
 import pg from "pg";
+import { POSTGRES_START_HINT } from "../start-hints.js";
 
 const DEFAULT_BASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
-const START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 const MAINTENANCE_DATABASE = "postgres";
 // Node's socket error codes that mean "nobody answered", as opposed to a refusal by Postgres.
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
@@ -88,7 +88,7 @@ function unreachable(url: string, error: unknown): Error | undefined {
   if (!(code && UNREACHABLE_CODES.has(code)) && !/timeout/i.test(message)) return undefined;
   const { hostname, port } = new URL(url);
   return new Error(
-    `Postgres at ${hostname || "localhost"}:${port || "5432"} is unreachable (${code ?? message}); start it with: ${START_HINT}`,
+    `Postgres at ${hostname || "localhost"}:${port || "5432"} is unreachable (${code ?? message}); start it with: ${POSTGRES_START_HINT}`,
     { cause: error },
   );
 }

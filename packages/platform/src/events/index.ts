@@ -9,7 +9,8 @@ export { EVENTS_SCHEMA, migrateEventTables } from "./event-tables.js";
 export { dataSchemaOf, eventType, junctionEventSchemas, producerOf, redactSensitive } from "./event-types.js";
 export { fromNatsHeaders, InvalidEnvelopeError, readEnvelope, toNatsHeaders, envelopeHeaders, type EventEnvelope } from "./envelope.js";
 export { EventNamespace } from "./namespace.js";
-export { connectNats, eventsConfig, DEFAULT_NATS_URL, NATS_START_HINT, type NatsOptions } from "./nats.js";
+export { connectNats, eventsConfig, DEFAULT_NATS_URL, type NatsOptions } from "./nats.js";
+export { NATS_START_HINT } from "../start-hints.js";
 export { Outbox, type EventOptions, type SqlTransaction } from "./outbox.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export {

@@ -1,6 +1,7 @@
 // The NATS connection events travel over. It reconnects forever once up, so an outage only
 // delays events (the outbox keeps them); failing to reach NATS at start is a clear error that
 // names the server and how to start it.
+import { NATS_START_HINT } from "../start-hints.js";
 import { connect, type NatsConnection } from "nats";
 import { envString, envUrl, loadConfig } from "../config.js";
 import type { Logger } from "../logger.js";
@@ -8,8 +9,6 @@ import type { Logger } from "../logger.js";
 /** The default NATS server of a local run. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 /** How this machine starts its NATS server (JetStream on, file store). */
-export const NATS_START_HINT =
-  "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log";
 
 /** Where events go: `NATS_URL`, and `JUNCTION_EVENTS_PREFIX` to isolate streams and subjects. */
 export function eventsConfig(env: NodeJS.ProcessEnv = process.env): { natsUrl: string; prefix: string } {

@@ -12,6 +12,7 @@ import { OutboxRelay } from "./outbox-relay.js";
 import type { SqlTransaction } from "./outbox.js";
 import type { ConsumerSettings } from "./provisioning.js";
 import { provisionEvents } from "./provisioning.js";
+import { junctionTopology } from "./topology.js";
 
 /** One service process's place on the event backbone. */
 export class ServiceEvents {
@@ -21,7 +22,7 @@ export class ServiceEvents {
     readonly namespace: EventNamespace,
   ) {}
 
-  /** Creates the event tables, connects to NATS (failing clearly if it is down) and provisions streams and consumers. */
+  /** Creates the event tables, connects to NATS (failing clearly if it is down) and provisions the streams. */
   static async join(runtime: ServiceRuntime): Promise<ServiceEvents> {
     const config = eventsConfig(runtime.env);
     const namespace = new EventNamespace(config.prefix);
@@ -29,7 +30,9 @@ export class ServiceEvents {
     const nats = await connectNats({ url: config.natsUrl, name: runtime.name, logger: runtime.logger });
     runtime.onShutdown(() => nats.drain());
     runtime.readiness.push(natsReadiness(nats));
-    await provisionEvents(await nats.jetstreamManager(), { namespace });
+    // Streams only: each consumer is created or updated by its own EventConsumer with its own
+    // settings, so a service starting never resets another service's consumers to defaults.
+    await provisionEvents(await nats.jetstreamManager(), { namespace, topology: { producers: junctionTopology.producers, consumers: [] } });
     return new ServiceEvents(runtime, nats, namespace);
   }
 

@@ -48,6 +48,14 @@ export interface ReceivedEvent<Tx> {
 type Outcome = "handled" | "duplicate" | "skipped" | "retried" | "dead_lettered";
 type AnyHandler<Tx> = { schema: DescMessage; handle: (message: Message, event: ReceivedEvent<Tx>) => Promise<void> };
 
+/** The spare delivery of an event whose last attempt never reported back. */
+class AttemptsExhaustedError extends Error {
+  override name = "AttemptsExhaustedError";
+  constructor(attempts: number) {
+    super(`gave up after ${attempts} attempts; the last one ended without an outcome (its consumer stopped or timed out)`);
+  }
+}
+
 /** Thrown when a body does not decode as its event type: no retry can fix that. */
 class UndecodableEventError extends Error {
   override name = "UndecodableEventError";
@@ -133,8 +141,10 @@ export class EventConsumer<Tx extends SqlTransaction> {
       }
       throw error;
     });
-    // The server's settings are the truth, whoever provisioned them.
-    this.maxDeliver = info.config.max_deliver ?? -1;
+    // The server's settings are the truth, whoever provisioned them; its last delivery is the
+    // spare that only dead-letters (see consumerConfig).
+    const serverMaxDeliver = info.config.max_deliver ?? -1;
+    this.maxDeliver = serverMaxDeliver > 1 ? serverMaxDeliver - 1 : serverMaxDeliver;
     this.backoffMs = (info.config.backoff ?? []).map((ns) => ns / 1e6);
     const shortestLeaseMs = Math.min((info.config.ack_wait ?? 30e9) / 1e6, ...this.backoffMs);
     this.leaseRefreshMs = Math.max(20, Math.floor(shortestLeaseMs / 3));
@@ -223,6 +233,11 @@ export class EventConsumer<Tx extends SqlTransaction> {
       type = envelope.type;
       if (msg.info.deliveryCount > 1) eventsRedelivered.inc({ consumer, type });
       const handler = this.handlers.get(type);
+      if (this.maxDeliver > 0 && msg.info.deliveryCount > this.maxDeliver) {
+        // The spare delivery: the last attempt ended without an outcome (its consumer stopped or
+        // timed out), so nobody dead-lettered the event. Do it now, without another attempt.
+        throw new AttemptsExhaustedError(msg.info.deliveryCount - 1);
+      }
       if (!handler) {
         outcome = "skipped";
       } else {
@@ -253,7 +268,11 @@ export class EventConsumer<Tx extends SqlTransaction> {
    * on its own, so one bad event never holds back or dead-letters the others.
    */
   private async processBatch(batch: JsMsg[]): Promise<void> {
-    if (batch.length === 1) return this.process(batch[0]!);
+    // Redeliveries (rare) go one by one: their attempts and spare deliveries are counted per event.
+    if (batch.length === 1 || batch.some((msg) => msg.info.deliveryCount > 1)) {
+      for (const msg of batch) await this.process(msg);
+      return;
+    }
     const started = performance.now();
     const consumer = this.options.consumer;
     let decoded: Array<{ msg: JsMsg; envelope: EventEnvelope; handler?: AnyHandler<Tx>; message?: Message }>;
@@ -379,7 +398,7 @@ export class EventConsumer<Tx extends SqlTransaction> {
 
   private async fail(msg: JsMsg, type: string, error: unknown): Promise<Outcome> {
     const deliveries = msg.info.deliveryCount;
-    const poison = error instanceof InvalidEnvelopeError || error instanceof UndecodableEventError;
+    const poison = error instanceof InvalidEnvelopeError || error instanceof UndecodableEventError || error instanceof AttemptsExhaustedError;
     const facts = { type, eventId: header(msg, "ce-id"), streamSequence: msg.info.streamSequence, deliveries, err: describe(error) };
     if (!poison && (this.maxDeliver <= 0 || deliveries < this.maxDeliver)) {
       const delay = this.backoffMs[Math.min(deliveries - 1, this.backoffMs.length - 1)] ?? 0;
@@ -397,7 +416,7 @@ export class EventConsumer<Tx extends SqlTransaction> {
         return "dead_lettered";
       } catch (dlqError) {
         if (attempt >= 3) {
-          // NATS will not redeliver past max_deliver; the message stays in its stream at this sequence.
+          // The spare delivery (if this was not it) tries again; after that NATS gives up and the message stays in its stream at this sequence.
           this.logger.error({ ...facts, dlqError: describe(dlqError) }, "cannot store the dead letter; the event stays only in its stream");
           this.settle(() => msg.nak(this.backoffMs.at(-1) ?? 0));
           return "retried";

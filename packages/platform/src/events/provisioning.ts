@@ -41,7 +41,7 @@ export const defaultStreamSettings: StreamSettings = {
 
 /** Redelivery policy of a consumer. */
 export interface ConsumerSettings {
-  /** Deliveries of one message before it goes to the dead-letter stream; -1 for unlimited. */
+  /** Handler attempts for one message before it goes to the dead-letter stream; -1 for unlimited. NATS's max_deliver is one more (a spare). */
   maxDeliver: number;
   /**
    * Delay before delivery n+1 after the n-th failed one (the last entry repeats). NATS also uses
@@ -194,7 +194,10 @@ function consumerConfig(namespace: EventNamespace, target: ConsumerTarget, setti
     filter_subject: target.filter ? namespace.subject(target.filter) : namespace.streamSubjects(target.stream),
     // NATS replaces ack_wait by backoff[0] when a backoff is set; saying so keeps re-runs "unchanged".
     ack_wait: nanos(backoffMs[0] ?? settings.ackWaitMs),
-    max_deliver: maxDeliver,
+    // One spare delivery beyond the handler's attempts: if a consumer dies during the last
+    // attempt, NATS delivers once more and the consumer dead-letters the event instead of NATS
+    // silently giving up on it.
+    max_deliver: maxDeliver === -1 ? -1 : maxDeliver + 1,
     backoff: backoffMs.length > 0 ? backoffMs.map((ms) => nanos(ms)) : undefined,
     max_ack_pending: settings.maxAckPending,
   };

@@ -136,3 +136,50 @@ test("the CLI explains bad usage and unknown dead letters", async (t) => {
   const down = await runEventsCommand(["streams", "--url", "nats://127.0.0.1:1"], { out() {}, err: (l) => t.regex(l, /NATS at nats:\/\/127.0.0.1:1 is unreachable .*start-stop-daemon/) }, {});
   t.is(down, 1);
 });
+
+test("an event whose last attempt never reports back (the consumer died) is dead-lettered on the spare delivery", async (t) => {
+  const { namespace, producer, consumerDb } = await eventWorld(t);
+  const nc = await natsConnection(t);
+  const name = `dying_${Date.now().toString(36)}`;
+  let attempts = 0;
+  // The first instance fails, then "dies" during its last attempt: its connection closes and
+  // the handler never returns, so nothing acknowledges, naks or dead-letters that delivery.
+  const doomed = await natsConnection(t);
+  const first = new EventConsumer({
+    consumer: name,
+    stream: "auth",
+    nats: doomed,
+    prisma: consumerDb.prisma,
+    namespace,
+    settings: quickRetries,
+    logger,
+    handlerTimeoutMs: 500,
+  }).on(UserCreatedSchema, async (_user, { deliveryCount }) => {
+    attempts++;
+    if (deliveryCount < quickRetries.maxDeliver) throw new Error("not yet");
+    await doomed.close();
+    await new Promise(() => {});
+  });
+  await first.start();
+  t.teardown(() => first.stop());
+  const userId = await registerUser(producer.prisma, new Outbox("auth"), 1);
+  await waitFor("the last attempt", async () => attempts === quickRetries.maxDeliver);
+
+  // A restarted instance gets the spare delivery and parks the event instead of running it again.
+  const second = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+    UserCreatedSchema,
+    async () => void attempts++,
+  );
+  await second.start();
+  t.teardown(() => second.stop());
+  const letters = new DeadLetters(nc, namespace);
+  const [letter] = await waitFor("the dead letter", async () => {
+    const list = await letters.list();
+    return list.length > 0 ? list : undefined;
+  }, 15_000);
+  t.like(letter, { consumer: name, deliveries: quickRetries.maxDeliver + 1 });
+  t.regex(letter!.error, /gave up after 3 attempts; the last one ended without an outcome/);
+  t.is(attempts, quickRetries.maxDeliver, "the spare delivery does not run the handler");
+  t.is(letter!.type, "auth.user.created");
+  t.is(JSON.parse(letter!.data).userId, userId);
+});

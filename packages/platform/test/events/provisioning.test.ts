@@ -43,7 +43,7 @@ test("provisions a stream per producer, the dead-letter stream and a consumer pe
     ack_policy: "explicit",
     deliver_policy: "all",
     filter_subject: `${namespace.prefix}.orgs.>`,
-    max_deliver: 5,
+    max_deliver: 6, // five attempts and the spare delivery that dead-letters
     backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
   });
   t.is(audit.config.deliver_subject, undefined, "a pull consumer");
@@ -63,7 +63,7 @@ test("a changed setting updates the existing stream and consumer in place", asyn
   const patient = { ...defaultConsumerSettings, maxDeliver: 8, backoffMs: [2_000, 10_000, 60_000] };
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "updated");
   t.like((await jsm.consumers.info(namespace.stream("auth"), "users")).config, {
-    max_deliver: 8,
+    max_deliver: 9, // eight attempts and the spare
     backoff: [nanos(2_000), nanos(10_000), nanos(60_000)],
     ack_wait: nanos(2_000),
   });

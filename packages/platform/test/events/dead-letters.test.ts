@@ -142,8 +142,11 @@ test("an event whose last attempt never reports back (the consumer died) is dead
   const nc = await natsConnection(t);
   const name = `dying_${Date.now().toString(36)}`;
   let attempts = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   // The first instance fails, then "dies" during its last attempt: its connection closes and
-  // the handler never returns, so nothing acknowledges, naks or dead-letters that delivery.
+  // the handler does not return before the test ends, so nothing acknowledges, naks or
+  // dead-letters that delivery.
   const doomed = await natsConnection(t);
   const first = new EventConsumer({
     consumer: name,
@@ -158,10 +161,13 @@ test("an event whose last attempt never reports back (the consumer died) is dead
     attempts++;
     if (deliveryCount < quickRetries.maxDeliver) throw new Error("not yet");
     await doomed.close();
-    await new Promise(() => {});
+    await released;
   });
   await first.start();
-  t.teardown(() => first.stop());
+  t.teardown(async () => {
+    release();
+    await first.stop();
+  });
   const userId = await registerUser(producer.prisma, new Outbox("auth"), 1);
   await waitFor("the last attempt", async () => attempts === quickRetries.maxDeliver);
 

@@ -3,19 +3,24 @@
 // recognised and never recorded twice. Secrets (fields marked `sensitive`) never reach the log.
 import { toJson, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { junctionEventSchemas, producerOf, redactSensitive, type EventConsumer, type ReceivedEvent } from "@junction/platform/events/index";
-import { appendEntry } from "./audit-log.js";
+import { appendEntry, type AuditRecord } from "./audit-log.js";
 import type { Json } from "./canonical-json.js";
 import type { Prisma } from "./generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
 
-/** Registers a recording handler on `consumer` for every event type of `stream` (e.g. "auth"). */
+/** Registers a recording handler on `consumer` for every event type of `stream` (e.g. "auth"), known or not. */
 export function recordEventsOf(consumer: EventConsumer<Tx>, stream: string): EventConsumer<Tx> {
   for (const [type, schema] of junctionEventSchemas) {
     if (producerOf(type) === stream) consumer.on(schema, async (message, event) => void (await recordEvent(schema, message, event)));
   }
-  return consumer;
+  // A type newer than this build (a producer deployed first) is still recorded; its payload is
+  // withheld because without its descriptor the sensitive fields cannot be redacted.
+  return consumer.otherwise(async (_json, event) => void (await appendEntry(event.tx, entryOf(event, { payloadWithheld: UNKNOWN_TYPE_NOTE }))));
 }
+
+/** The payload recorded for an event type this audit build does not know. */
+export const UNKNOWN_TYPE_NOTE = "unknown event type: payload withheld, its sensitive fields cannot be redacted by this audit build";
 
 /** The event types recorded from `stream`. */
 export function recordedTypes(stream: string): string[] {
@@ -25,7 +30,12 @@ export function recordedTypes(stream: string): string[] {
 /** Appends one received event to the log. */
 export async function recordEvent(schema: DescMessage, message: Message, event: ReceivedEvent<Tx>): Promise<bigint> {
   const payload = redactSensitive(schema, toJson(schema, message)) as { [key: string]: Json };
-  return appendEntry(event.tx, {
+  return appendEntry(event.tx, entryOf(event, payload));
+}
+
+/** The audit record of `event` with `payload`. */
+function entryOf(event: ReceivedEvent<Tx>, payload: { [key: string]: Json }): AuditRecord {
+  return {
     eventId: event.id,
     type: event.type,
     source: event.source,
@@ -36,7 +46,7 @@ export async function recordEvent(schema: DescMessage, message: Message, event: 
     // An event without ce-time is dated by its arrival.
     eventTime: event.time && !Number.isNaN(event.time.getTime()) ? event.time : new Date(),
     payload,
-  });
+  };
 }
 
 function stringField(payload: { [key: string]: Json }, key: string): string {

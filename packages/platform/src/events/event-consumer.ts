@@ -46,7 +46,8 @@ export interface ReceivedEvent<Tx> {
 }
 
 type Outcome = "handled" | "duplicate" | "skipped" | "retried" | "dead_lettered";
-type AnyHandler<Tx> = { schema: DescMessage; handle: (message: Message, event: ReceivedEvent<Tx>) => Promise<void> };
+// A typed handler decodes the body with `schema`; the catch-all (`otherwise`) gets the JSON text.
+type AnyHandler<Tx> = { schema?: DescMessage; handle: (message: Message | string, event: ReceivedEvent<Tx>) => Promise<void> };
 
 /** The spare delivery of an event whose last attempt never reported back. */
 class AttemptsExhaustedError extends Error {
@@ -100,6 +101,7 @@ export interface EventConsumerOptions<Tx> {
 /** A durable consumer with typed handlers per event message type; unhandled types are acknowledged and skipped. */
 export class EventConsumer<Tx extends SqlTransaction> {
   private readonly handlers = new Map<string, AnyHandler<Tx>>();
+  private fallback?: AnyHandler<Tx>;
   private readonly namespace: EventNamespace;
   private readonly logger: Logger;
   private readonly js: JetStreamClient;
@@ -124,6 +126,23 @@ export class EventConsumer<Tx extends SqlTransaction> {
     if (this.handlers.has(type)) throw new Error(`${this.options.consumer} already handles ${type}`);
     this.handlers.set(type, { schema, handle: handle as AnyHandler<Tx>["handle"] });
     return this;
+  }
+
+  /**
+   * Handles events of every type without a handler of its own, with their JSON body as text —
+   * for consumers that must see everything (the audit log), including types newer than their
+   * generated code. Without it such events are acknowledged and skipped.
+   */
+  otherwise(handle: (json: string, event: ReceivedEvent<Tx>) => Promise<void>): this {
+    this.fallback = { handle: handle as AnyHandler<Tx>["handle"] };
+    return this;
+  }
+
+  /** The handler for `type` and the body it takes, or undefined when nothing handles it. */
+  private handlerFor(type: string, data: Uint8Array): { handler: AnyHandler<Tx>; message: Message | string } | undefined {
+    const handler = this.handlers.get(type) ?? this.fallback;
+    if (!handler) return undefined;
+    return { handler, message: handler.schema ? decode(handler.schema, data) : new TextDecoder().decode(data) };
   }
 
   /** Provisions the durable consumer (unless told not to) and starts handling in the background. */
@@ -232,17 +251,16 @@ export class EventConsumer<Tx extends SqlTransaction> {
       const envelope = fromNatsHeaders(msg.headers);
       type = envelope.type;
       if (msg.info.deliveryCount > 1) eventsRedelivered.inc({ consumer, type });
-      const handler = this.handlers.get(type);
       if (this.maxDeliver > 0 && msg.info.deliveryCount > this.maxDeliver) {
         // The spare delivery: the last attempt ended without an outcome (its consumer stopped or
         // timed out), so nobody dead-lettered the event. Do it now, without another attempt.
         throw new AttemptsExhaustedError(msg.info.deliveryCount - 1);
       }
-      if (!handler) {
+      const target = this.handlerFor(type, msg.data);
+      if (!target) {
         outcome = "skipped";
       } else {
-        const message = decode(handler.schema, msg.data);
-        outcome = await this.withLease(msg, () => this.handle(msg, envelope, handler, message));
+        outcome = await this.withLease(msg, () => this.handle(msg, envelope, target.handler, target.message));
       }
       this.settle(() => msg.ack());
     } catch (error) {
@@ -275,12 +293,11 @@ export class EventConsumer<Tx extends SqlTransaction> {
     }
     const started = performance.now();
     const consumer = this.options.consumer;
-    let decoded: Array<{ msg: JsMsg; envelope: EventEnvelope; handler?: AnyHandler<Tx>; message?: Message }>;
+    let decoded: Array<{ msg: JsMsg; envelope: EventEnvelope; target?: { handler: AnyHandler<Tx>; message: Message | string } }>;
     try {
       decoded = batch.map((msg) => {
         const envelope = fromNatsHeaders(msg.headers);
-        const handler = this.handlers.get(envelope.type);
-        return { msg, envelope, handler, message: handler ? decode(handler.schema, msg.data) : undefined };
+        return { msg, envelope, target: this.handlerFor(envelope.type, msg.data) };
       });
     } catch {
       for (const msg of batch) await this.process(msg);
@@ -293,8 +310,8 @@ export class EventConsumer<Tx extends SqlTransaction> {
         this.options.prisma.$transaction(
           async (tx) => {
             const results: Outcome[] = [];
-            for (const { msg, envelope, handler, message } of decoded) {
-              results.push(handler ? await this.handleWithin(tx, msg, envelope, handler, message!) : "skipped");
+            for (const { msg, envelope, target } of decoded) {
+              results.push(target ? await this.handleWithin(tx, msg, envelope, target.handler, target.message) : "skipped");
             }
             return results;
           },
@@ -316,13 +333,13 @@ export class EventConsumer<Tx extends SqlTransaction> {
     });
   }
 
-  private async handle(msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message): Promise<"handled" | "duplicate"> {
+  private async handle(msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message | string): Promise<"handled" | "duplicate"> {
     const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
     return this.options.prisma.$transaction((tx) => this.handleWithin(tx, msg, envelope, handler, message), { timeout: timeoutMs, maxWait: timeoutMs });
   }
 
   /** Records the inbox row and runs the handler inside `tx`, in a CONSUMER span and the event's call context. */
-  private async handleWithin(tx: Tx, msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message): Promise<"handled" | "duplicate"> {
+  private async handleWithin(tx: Tx, msg: JsMsg, envelope: EventEnvelope, handler: AnyHandler<Tx>, message: Message | string): Promise<"handled" | "duplicate"> {
     const { consumer } = this.options;
     const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
     const parent = extractTraceContext({ get: (key) => header(msg, key) });

@@ -3,6 +3,7 @@ import test from "ava";
 import { UserCreatedSchema, UserDeactivatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
 import { currentCallContext } from "../../src/call-context.js";
 import { EventConsumer, type ReceivedEvent } from "../../src/events/event-consumer.js";
+import { toNatsHeaders } from "../../src/events/envelope.js";
 import { eventsConsumed, eventsDuplicatesSkipped, eventsRedelivered } from "../../src/events/metrics.js";
 import { Outbox } from "../../src/events/outbox.js";
 import { query } from "../data/postgres.js";
@@ -196,4 +197,29 @@ test("a batch with a failing delivery rolls back and each delivery is handled al
   t.true(poisonCalls >= 2 && poisonCalls <= 3, "in the batch (when batched), alone on the same delivery, and on its redelivery");
   t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "retried" }), 1);
   t.is(await metricValue(eventsConsumed, { consumer: name, outcome: "handled" }), 6);
+});
+
+test("otherwise() receives event types the consumer has no handler for, as JSON text, in the inbox transaction", async (t) => {
+  const { nc, namespace, consumerDb } = await world(t);
+  const name = `catchall_${randomUUID().slice(0, 8)}`;
+  const seen: Array<{ json: string; type: string }> = [];
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger })
+    .on(UserCreatedSchema, async () => {})
+    .otherwise(async (json, { type }) => void seen.push({ json, type }));
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+  // A type from a newer producer: valid CloudEvents headers, a type this build has no schema for.
+  const headers = toNatsHeaders({
+    id: randomUUID(),
+    type: "auth.user.renamed",
+    source: "junction/auth",
+    time: new Date().toISOString(),
+    subject: "u1",
+    dataSchema: "proto:junction.auth.v1.UserRenamed",
+    dataContentType: "application/json",
+  });
+  await nc.jetstream().publish(namespace.subject("auth.user.renamed"), JSON.stringify({ userId: "u1", newName: "Ada" }), { headers });
+  await waitFor("the catch-all to see it", async () => seen.length === 1);
+  t.deepEqual(seen, [{ json: '{"userId":"u1","newName":"Ada"}', type: "auth.user.renamed" }]);
+  t.deepEqual(await query(consumerDb.url, "SELECT type FROM junction_events.inbox WHERE consumer = $1", [name]), [{ type: "auth.user.renamed" }]);
 });

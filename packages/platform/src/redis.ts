@@ -4,9 +4,9 @@ import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { REDIS_START_HINT } from "./start-hints.js";
 
-/** A connected ioredis client for `url`; connection errors after start are logged, not thrown. */
-export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+/** A connected ioredis client for `url`, named `name` in CLIENT LIST; connection errors after start are logged, not thrown. */
+export async function connectRedis(url: string, logger: Logger, name?: string): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectionName: name });
   redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
   try {
     await redis.connect();

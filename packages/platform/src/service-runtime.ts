@@ -7,6 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import { connectRedis } from "./redis.js";
+import { redisNamespace } from "./redis-keys.js";
 import { createServiceClient } from "./client.js";
 import { envPort, envString, envUrl, loadConfig } from "./config.js";
 import { allServices, type ServiceName } from "./contracts.js";
@@ -83,7 +84,7 @@ export class ServiceRuntime {
 
   /** Connects to Redis at REDIS_URL; fails with the address and how to start Redis if unreachable. */
   async redis(): Promise<Redis> {
-    const redis = await connectRedis(this.config.redisUrl, this.logger);
+    const redis = await connectRedis(this.config.redisUrl, this.logger, `${redisNamespace(this.env)}-${this.name}`);
     this.readiness.push(redisReadiness(redis));
     this.disposables.push(() => redis.quit());
     return redis;
@@ -96,6 +97,17 @@ export class ServiceRuntime {
       env: this.env,
       interceptors: [serviceTokenInterceptor(this.serviceTokens)],
     });
+  }
+
+  /** Closes what was opened so far (reverse order) when start fails before serve(); the error is the caller's to throw. */
+  async abandon(): Promise<void> {
+    for (const step of [...this.disposables].reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        this.logger.warn({ err: error }, "cleanup after a failed start failed");
+      }
+    }
   }
 
   /** Registers cleanup run after the server has drained (reverse order of registration). */

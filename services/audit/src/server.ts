@@ -30,8 +30,14 @@ export interface AuditServer extends ServiceServer {
 /** Starts audit and resolves once it listens; fails with a message naming an unreachable Postgres or NATS. */
 export async function startAudit(options: AuditOptions = {}): Promise<AuditServer> {
   const runtime = ServiceRuntime.create({ name: "audit", env: options.env, logger: options.logger });
-  const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
-  await startRecording(runtime, prisma, options.consumerSettings);
-  const server = await runtime.serve([bind(AuditService, auditServiceHandlers(prisma))]);
-  return Object.assign(server, { prisma });
+  try {
+    const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
+    await startRecording(runtime, prisma, options.consumerSettings);
+    const server = await runtime.serve([bind(AuditService, auditServiceHandlers(prisma))]);
+    return Object.assign(server, { prisma });
+  } catch (error) {
+    // Nothing half-open stays behind: pools and connections opened so far are closed.
+    await runtime.abandon();
+    throw error;
+  }
 }

@@ -40,14 +40,20 @@ export async function startAuth(options: AuthOptions = {}): Promise<AuthServer> 
     },
   });
   const runtime = ServiceRuntime.create({ name: "auth", env: options.env, logger: options.logger, verifier });
-  const { ctx } = await openAuthDomain(runtime);
-  opened.ctx = ctx;
-  await startEventPublishing(runtime);
-  // The first key is made now, not by the first login racing the first JWKS fetch.
-  await ctx.keys.signingKey();
-  const server = await runtime.serve(
-    [bind(AuthService, authServiceHandlers(ctx)), bind(InternalAuthService, internalAuthServiceHandlers(ctx))],
-    { httpRoutes: { [JWKS_PATH]: jwksRoute(ctx.keys, runtime.logger) }, interceptors: [sessionCheckInterceptor(ctx.sessions)] },
-  );
-  return Object.assign(server, { context: ctx });
+  try {
+    const { ctx } = await openAuthDomain(runtime);
+    opened.ctx = ctx;
+    await startEventPublishing(runtime);
+    // The first key is made now, not by the first login racing the first JWKS fetch.
+    await ctx.keys.signingKey();
+    const server = await runtime.serve(
+      [bind(AuthService, authServiceHandlers(ctx)), bind(InternalAuthService, internalAuthServiceHandlers(ctx))],
+      { httpRoutes: { [JWKS_PATH]: jwksRoute(ctx.keys, runtime.logger) }, interceptors: [sessionCheckInterceptor(ctx.sessions)] },
+    );
+    return Object.assign(server, { context: ctx });
+  } catch (error) {
+    // Nothing half-open stays behind: pools and connections opened so far are closed.
+    await runtime.abandon();
+    throw error;
+  }
 }

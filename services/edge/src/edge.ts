@@ -62,7 +62,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   initTracing("junction-edge");
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
-  const redis = await connectRedis(config.redisUrl, logger);
+  const redis = await connectRedis(config.redisUrl, logger, `${redisNamespace(env)}-edge`);
   const limiter = new EdgeRateLimiter(redis, config, redisKey(redisNamespace(env), "edge", "ratelimit"));
 
   // One resilient transport per upstream, shared by REST and pass-through calls.

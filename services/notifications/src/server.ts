@@ -39,32 +39,38 @@ export interface NotificationsServer extends ServiceServer {
 /** Starts notifications and resolves once it listens; fails with a message naming an unreachable dependency. */
 export async function startNotifications(options: NotificationsOptions = {}): Promise<NotificationsServer> {
   const runtime = ServiceRuntime.create({ name: "notifications", env: options.env, logger: options.logger });
-  const config = notificationsConfig(runtime.env);
-  const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
-  const transport = await mailTransport(config, runtime.logger);
-  runtime.onShutdown(() => transport.close());
-  const events = await ServiceEvents.join(runtime);
-  const outbox = new Outbox("notifications");
-  const settings = { ...defaultConsumerSettings, ...options.consumerSettings };
-  const ctx: NotificationsContext = {
-    config,
-    prisma,
-    outbox,
-    afterCommit: new AfterCommit<Prisma.TransactionClient>(prisma),
-    mailer: new Mailer({ prisma, transport, outbox, from: config.mailFrom, maxDeliver: settings.maxDeliver, logger: runtime.logger }),
-    recipients: new RecipientDirectory(runtime.client(InternalAuthService)),
-    feed: new LiveFeed(events.nats, events.namespace, runtime.logger),
-    logger: runtime.logger,
-  };
-  await startEvents(events, ctx, settings);
-  const server = await runtime.serve([bind(NotificationsService, notificationsServiceHandlers(ctx))]);
-  const close = server.close;
-  // Live streams would otherwise hold the shutdown for its whole grace period.
-  return Object.assign(server, {
-    context: ctx,
-    close: () => {
-      ctx.feed.close();
-      return close();
-    },
-  });
+  try {
+    const config = notificationsConfig(runtime.env);
+    const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
+    const transport = await mailTransport(config, runtime.logger);
+    runtime.onShutdown(() => transport.close());
+    const events = await ServiceEvents.join(runtime);
+    const outbox = new Outbox("notifications");
+    const settings = { ...defaultConsumerSettings, ...options.consumerSettings };
+    const ctx: NotificationsContext = {
+      config,
+      prisma,
+      outbox,
+      afterCommit: new AfterCommit<Prisma.TransactionClient>(prisma),
+      mailer: new Mailer({ prisma, transport, outbox, from: config.mailFrom, maxDeliver: settings.maxDeliver, logger: runtime.logger }),
+      recipients: new RecipientDirectory(runtime.client(InternalAuthService)),
+      feed: new LiveFeed(events.nats, events.namespace, runtime.logger),
+      logger: runtime.logger,
+    };
+    await startEvents(events, ctx, settings);
+    const server = await runtime.serve([bind(NotificationsService, notificationsServiceHandlers(ctx))]);
+    const close = server.close;
+    // Live streams would otherwise hold the shutdown for its whole grace period.
+    return Object.assign(server, {
+      context: ctx,
+      close: () => {
+        ctx.feed.close();
+        return close();
+      },
+    });
+  } catch (error) {
+    // Nothing half-open stays behind: pools and connections opened so far are closed.
+    await runtime.abandon();
+    throw error;
+  }
 }

@@ -35,14 +35,20 @@ export interface OrgsServer extends ServiceServer {
 /** Starts orgs and resolves once it listens; fails with a message naming an unreachable Postgres or NATS. */
 export async function startOrgs(options: OrgsOptions = {}): Promise<OrgsServer> {
   const runtime = ServiceRuntime.create({ name: "orgs", env: options.env, logger: options.logger });
-  const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
-  const ctx: OrgsContext = {
-    prisma,
-    outbox: new Outbox("orgs"),
-    directory: new UserDirectory(runtime.client(InternalAuthService)),
-    logger: runtime.logger,
-  };
-  await startEvents(runtime, ctx, options.consumerSettings);
-  const server = await runtime.serve([bind(OrgsService, orgsServiceHandlers(ctx)), bind(InternalOrgsService, internalOrgsServiceHandlers(ctx))]);
-  return Object.assign(server, { context: ctx });
+  try {
+    const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
+    const ctx: OrgsContext = {
+      prisma,
+      outbox: new Outbox("orgs"),
+      directory: new UserDirectory(runtime.client(InternalAuthService)),
+      logger: runtime.logger,
+    };
+    await startEvents(runtime, ctx, options.consumerSettings);
+    const server = await runtime.serve([bind(OrgsService, orgsServiceHandlers(ctx)), bind(InternalOrgsService, internalOrgsServiceHandlers(ctx))]);
+    return Object.assign(server, { context: ctx });
+  } catch (error) {
+    // Nothing half-open stays behind: pools and connections opened so far are closed.
+    await runtime.abandon();
+    throw error;
+  }
 }

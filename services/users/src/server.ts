@@ -37,33 +37,39 @@ export interface UsersServer extends ServiceServer {
 /** Starts users and resolves once it listens; fails with a message naming an unreachable Postgres, Redis or NATS. */
 export async function startUsers(options: UsersOptions = {}): Promise<UsersServer> {
   const runtime = ServiceRuntime.create({ name: "users", env: options.env, logger: options.logger });
-  const config = usersConfig(runtime.env);
-  const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
-  const redis = await runtime.redis();
-  const namespace = redisNamespace(runtime.env);
-  const onCacheError = (error: unknown) => runtime.logger.warn({ err: error }, "cache unavailable; reading the source");
+  try {
+    const config = usersConfig(runtime.env);
+    const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
+    const redis = await runtime.redis();
+    const namespace = redisNamespace(runtime.env);
+    const onCacheError = (error: unknown) => runtime.logger.warn({ err: error }, "cache unavailable; reading the source");
 
-  const profiles = new ProfileStore(
-    prisma,
-    new ReadThroughCache(redis, { namespace, name: "profile", freshMs: config.profileCacheTtlMs, keepMs: config.profileCacheTtlMs, codec: profileCodec, onCacheError }),
-    new Outbox("users"),
-  );
-  const roles = new RoleConfirmation(
-    runtime.client(InternalAuthService),
-    new ReadThroughCache<ConfirmedRoles>(redis, { namespace, name: "roles", freshMs: config.rolesCacheTtlMs, keepMs: config.rolesCacheKeepMs, onCacheError }),
-  );
-  const context: UsersContext = {
-    prisma,
-    profiles,
-    roles,
-    orgs: runtime.client(InternalOrgsService),
-    getMeBudgetMs: runtime.policy.method(UsersService.method.getMe).timeoutMs,
-    logger: runtime.logger,
-  };
-  await startEvents(runtime, prisma, { profiles, roles });
+    const profiles = new ProfileStore(
+      prisma,
+      new ReadThroughCache(redis, { namespace, name: "profile", freshMs: config.profileCacheTtlMs, keepMs: config.profileCacheTtlMs, codec: profileCodec, onCacheError }),
+      new Outbox("users"),
+    );
+    const roles = new RoleConfirmation(
+      runtime.client(InternalAuthService),
+      new ReadThroughCache<ConfirmedRoles>(redis, { namespace, name: "roles", freshMs: config.rolesCacheTtlMs, keepMs: config.rolesCacheKeepMs, onCacheError }),
+    );
+    const context: UsersContext = {
+      prisma,
+      profiles,
+      roles,
+      orgs: runtime.client(InternalOrgsService),
+      getMeBudgetMs: runtime.policy.method(UsersService.method.getMe).timeoutMs,
+      logger: runtime.logger,
+    };
+    await startEvents(runtime, prisma, { profiles, roles });
 
-  const server = await runtime.serve([bind(UsersService, usersServiceHandlers(context))], {
-    interceptors: [sessionCheckInterceptor(new SessionRegistry(redis, namespace))],
-  });
-  return Object.assign(server, { context });
+    const server = await runtime.serve([bind(UsersService, usersServiceHandlers(context))], {
+      interceptors: [sessionCheckInterceptor(new SessionRegistry(redis, namespace))],
+    });
+    return Object.assign(server, { context });
+  } catch (error) {
+    // Nothing half-open stays behind: pools and connections opened so far are closed.
+    await runtime.abandon();
+    throw error;
+  }
 }

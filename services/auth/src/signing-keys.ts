@@ -1,7 +1,8 @@
 // The keys that sign access tokens. They live in the database, so every auth instance signs
 // with the same key and a restart invalidates no token. Each key signs for `rotationMs`, then a
-// new one takes over; the old public key stays published until every token it signed has
-// expired. Auth verifies its own tokens from this ring, never over HTTP to itself.
+// new one takes over; the new public key is published well before its first token, and the old
+// one stays published until every token it signed has expired. Auth verifies its own tokens
+// from this ring, never over HTTP to itself.
 import { randomUUID } from "node:crypto";
 import { errors, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWSHeaderParameters } from "jose";
 import type { PrismaClient } from "./generated/prisma/client.js";
@@ -28,6 +29,11 @@ export interface SigningKeyRingOptions {
   tokenTtlMs: number;
   /** How long the in-memory ring is trusted before it is read again from the database. */
   reloadEveryMs?: number;
+  /**
+   * How long before a key stops signing its successor is created and published, so every
+   * verifier can know it before its first token (default: half the rotation, at most 10 minutes).
+   */
+  prePublishMs?: number;
   now?: () => number;
 }
 
@@ -50,11 +56,14 @@ export class SigningKeyRing {
     this.now = options.now ?? Date.now;
   }
 
-  /** The key to sign with now; creates the first or the next key when due. */
+  /** The key to sign with now; creates the first key, and publishes the next one ahead of its turn. */
   async signingKey(): Promise<RingKey> {
     if (this.now() - this.loadedAt > (this.options.reloadEveryMs ?? 30_000)) await this.reload();
     let key = this.current();
-    if (key) return key;
+    if (key) {
+      await this.prePublishSuccessor(key);
+      return key;
+    }
     await this.reload();
     key = this.current();
     if (key) return key;
@@ -103,7 +112,23 @@ export class SigningKeyRing {
 
   private current(): RingKey | undefined {
     const now = this.now();
-    return this.keys.find((key) => key.signUntil.getTime() > now && key.createdAt.getTime() <= now + SKEW_MS);
+    const signing = (key: RingKey) => key.signUntil.getTime() > now;
+    // The newest key whose turn has come; failing that, one another instance (its clock a little
+    // ahead) has just started signing with.
+    return (
+      this.keys.find((key) => signing(key) && key.createdAt.getTime() <= now) ??
+      this.keys.find((key) => signing(key) && key.createdAt.getTime() <= now + SKEW_MS)
+    );
+  }
+
+  /** Creates and publishes the key that takes over from `key`, once `key`'s end is near. */
+  private async prePublishSuccessor(key: RingKey): Promise<void> {
+    const lead = this.options.prePublishMs ?? Math.min(this.options.rotationMs / 2, 600_000);
+    const handover = key.signUntil.getTime();
+    if (handover - this.now() > lead) return;
+    if (this.keys.some((other) => other.signUntil.getTime() > handover)) return;
+    await this.createKey(handover);
+    await this.reload();
   }
 
   private published(): RingKey[] {
@@ -111,15 +136,15 @@ export class SigningKeyRing {
     return this.keys.filter((key) => key.retireAfter.getTime() > now);
   }
 
-  /** Adds a key unless another instance just did; drops keys long retired. */
-  private async createKey(): Promise<void> {
+  /** Adds a key that signs from `startsAt` unless another instance just did; drops keys long retired. */
+  private async createKey(startsAt = this.now()): Promise<void> {
     const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
     const kid = randomUUID();
     const now = this.now();
-    const signUntil = now + this.options.rotationMs;
+    const signUntil = startsAt + this.options.rotationMs;
     await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_CREATION_LOCK})`;
-      const fresh = await tx.signingKey.findFirst({ where: { signUntil: { gt: new Date(now) } } });
+      const fresh = await tx.signingKey.findFirst({ where: { signUntil: { gt: new Date(startsAt) } } });
       if (fresh) return;
       await tx.signingKey.create({
         data: {
@@ -127,7 +152,7 @@ export class SigningKeyRing {
           alg: SIGNING_ALGORITHM,
           privateJwk: { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM },
           publicJwk: { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: "sig" },
-          createdAt: new Date(now),
+          createdAt: new Date(startsAt),
           signUntil: new Date(signUntil),
           retireAfter: new Date(signUntil + this.options.tokenTtlMs + SKEW_MS),
         },

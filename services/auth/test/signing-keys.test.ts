@@ -52,6 +52,27 @@ test("keys rotate after their age; a retired key verifies its tokens until they 
   await t.throwsAsync(ring.verificationKey({ kid: first.kid }));
 });
 
+test("the next key is published ahead of its turn, so verifiers know it before its first token", async (t) => {
+  const prisma = await database(t);
+  let now = Date.parse("2026-06-01T00:00:00Z");
+  const ring = new SigningKeyRing(prisma, { rotationMs: 60_000, tokenTtlMs: 10_000, reloadEveryMs: 0, now: () => now });
+  const first = await ring.signingKey();
+  now += 20_000;
+  await ring.signingKey();
+  t.deepEqual((await ring.publicJwks()).map((k) => k.kid), [first.kid], "nothing new while the key has long to go");
+
+  now += 15_000; // 25 s left: inside the default lead of half the rotation
+  t.is((await ring.signingKey()).kid, first.kid, "the current key still signs");
+  const published = (await ring.publicJwks()).map((k) => k.kid);
+  t.is(published.length, 2);
+  t.is(published[1], first.kid);
+  const successor = published[0]!;
+
+  now = first.signUntil.getTime() + 1;
+  t.is((await ring.signingKey()).kid, successor, "the pre-published key takes over at the hand-over");
+  t.deepEqual((await ring.publicJwks()).map((k) => k.kid), [successor, first.kid]);
+});
+
 test("instances share the keys in the database: a second ring signs with the same key and verifies the first's tokens", async (t) => {
   const prisma = await database(t);
   const one = new SigningKeyRing(prisma, { rotationMs: 3_600_000, tokenTtlMs: 900_000 });

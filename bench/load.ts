@@ -17,9 +17,11 @@ export interface LoadShape {
   warmupMs: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Throughput and p50/p99 of `latencies` (ms) recorded over `elapsedMs`; sorts `latencies`. */
+export function summarizeLatencies(latencies: number[], elapsedMs: number, errors = 0): LoadResult {
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { calls: latencies.length, errors, throughputPerSecond: latencies.length / (elapsedMs / 1000), p50Ms: at(50), p99Ms: at(99) };
 }
 
 /** Drives `call` with `shape` and returns what was measured after the warm-up. */
@@ -45,14 +47,7 @@ export async function runLoad(call: () => Promise<unknown>, shape: LoadShape): P
   };
   await Promise.all(Array.from({ length: shape.concurrency }, worker));
   if (latencies.length === 0 && firstError) throw firstError;
-  latencies.sort((a, b) => a - b);
-  return {
-    calls: latencies.length,
-    errors,
-    throughputPerSecond: latencies.length / (shape.durationMs / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
+  return summarizeLatencies(latencies, shape.durationMs, errors);
 }
 
 /** Open-loop arrivals: starts `call` at a fixed rate for `durationMs`, returns each call's result. */

@@ -11,17 +11,11 @@ import { openDatabase } from "@junction/platform/data/prisma";
 import { EventConsumer, EventNamespace, Outbox, OutboxRelay, migrateEventTables, provisionEvents } from "@junction/platform/events/index";
 import { createLogger } from "@junction/platform/logger";
 import { PrismaClient } from "../../packages/platform/test/fixtures/events-prisma/generated/client.js";
-import type { LoadResult, LoadShape } from "../load.js";
+import { summarizeLatencies, type LoadResult, type LoadShape } from "../load.js";
 import type { Comparison } from "../report.js";
 
 const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const fixtureMigrations = fileURLToPath(new URL("../../packages/platform/test/fixtures/events-prisma/migrations", import.meta.url));
-
-function summarize(latencies: number[], elapsedMs: number): LoadResult {
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { calls: latencies.length, errors: 0, throughputPerSecond: latencies.length / (elapsedMs / 1000), p50Ms: at(50), p99Ms: at(99) };
-}
 
 async function removeNamespace(nc: NatsConnection, namespace: EventNamespace) {
   const jsm = await nc.jetstreamManager();
@@ -64,7 +58,7 @@ async function bareJetStream(nc: NatsConnection, count: number, concurrency: num
   await consumed;
   const elapsed = performance.now() - started;
   await jsm.streams.delete(stream);
-  return summarize(latencies, elapsed);
+  return summarizeLatencies(latencies, elapsed);
 }
 
 /** Junction: `count` registrations through the outbox, relayed and consumed with inbox de-duplication. */
@@ -113,7 +107,7 @@ async function junctionEvents(nc: NatsConnection, count: number, concurrency: nu
   const admin = await connectPostgres("postgres://postgres@127.0.0.1:5432/postgres");
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(new URL(url).pathname.slice(1))} WITH (FORCE)`);
   await admin.end();
-  return summarize(latencies, elapsed);
+  return summarizeLatencies(latencies, elapsed);
 }
 
 /** Measures both paths with the same number of events. */

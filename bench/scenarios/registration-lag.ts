@@ -9,16 +9,10 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { startProcess, waitUntilReady, type PlatformProcess } from "../../scripts/platform-processes.js";
 import { TestPlatform, eventually } from "../../test/support/platform.js";
-import { runAtRate, type LoadResult, type LoadShape } from "../load.js";
+import { runAtRate, summarizeLatencies, type LoadResult, type LoadShape } from "../load.js";
 import type { Comparison } from "../report.js";
 
 const RATE_PER_SECOND = 100;
-
-function lagResult(lags: number[], elapsedMs: number): LoadResult {
-  lags.sort((a, b) => a - b);
-  const at = (p: number) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? NaN;
-  return { calls: lags.length, errors: 0, throughputPerSecond: lags.length / (elapsedMs / 1000), p50Ms: at(50), p99Ms: at(99) };
-}
 
 async function bareJetStreamLag(durationMs: number): Promise<LoadResult> {
   const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
@@ -48,7 +42,7 @@ async function bareJetStreamLag(durationMs: number): Promise<LoadResult> {
   await messages.close();
   await jsm.streams.delete(stream);
   await nc.close();
-  return lagResult(lags, elapsed);
+  return summarizeLatencies(lags, elapsed);
 }
 
 /** Measures the lag at 100 registrations per second. */
@@ -95,7 +89,7 @@ export async function registrationLag(shape: LoadShape): Promise<Comparison> {
       "SELECT event_id, received_at FROM junction_events.inbox WHERE type = 'auth.user.created'",
     );
     const lags = received.filter((r) => published.has(r.event_id)).map((r) => r.received_at.getTime() - published.get(r.event_id)!);
-    const junction = lagResult(lags, elapsed);
+    const junction = summarizeLatencies(lags, elapsed);
     return {
       name: "registration → profile lag",
       junction,

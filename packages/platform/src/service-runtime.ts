@@ -39,6 +39,9 @@ export interface ServiceRuntimeOptions {
   verifier?: AccessTokenVerifier;
 }
 
+/** What every service's start function takes (startAuth, startOrgs, ...); the rest comes from the environment. */
+export type ServiceStartOptions = Pick<ServiceRuntimeOptions, "env" | "logger">;
+
 type Disposable = () => Promise<unknown> | unknown;
 
 /** The shared pieces of one service process. */

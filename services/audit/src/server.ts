@@ -3,9 +3,8 @@
 import { fileURLToPath } from "node:url";
 import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
 import type { ConsumerSettings } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { ServiceRuntime, type ServiceStartOptions } from "@junction/platform/service-runtime";
 import { startRecording } from "./events.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { auditServiceHandlers } from "./handlers/audit-service.js";
@@ -14,9 +13,7 @@ import { auditServiceHandlers } from "./handlers/audit-service.js";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 /** How to start audit; everything else comes from the environment. */
-export interface AuditOptions {
-  env?: NodeJS.ProcessEnv;
-  logger?: Logger;
+export interface AuditOptions extends ServiceStartOptions {
   /** Redelivery policy of audit's consumers; the platform's by default. */
   consumerSettings?: Partial<ConsumerSettings>;
 }

@@ -4,9 +4,8 @@ import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_interna
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { createAccessTokenVerifier } from "@junction/platform/identity/access-tokens";
 import { sessionCheckInterceptor } from "@junction/platform/identity/sessions";
-import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { ServiceRuntime, type ServiceStartOptions } from "@junction/platform/service-runtime";
 import { errors } from "jose";
 import type { AuthContext } from "./context.js";
 import { openAuthDomain } from "./domain.js";
@@ -17,10 +16,7 @@ import { JWKS_PATH, jwksRoute } from "./jwks.js";
 import { SIGNING_ALGORITHM } from "./signing-keys.js";
 
 /** How to start auth; everything else comes from the environment. */
-export interface AuthOptions {
-  env?: NodeJS.ProcessEnv;
-  logger?: Logger;
-}
+export type AuthOptions = ServiceStartOptions;
 
 /** A running auth service. */
 export interface AuthServer extends ServiceServer {

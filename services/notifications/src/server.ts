@@ -5,9 +5,8 @@ import { fileURLToPath } from "node:url";
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { defaultConsumerSettings, Outbox, ServiceEvents, type ConsumerSettings } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { ServiceRuntime, type ServiceStartOptions } from "@junction/platform/service-runtime";
 import { AfterCommit } from "@junction/platform/events/after-commit";
 import { notificationsConfig } from "./config.js";
 import type { NotificationsContext } from "./context.js";
@@ -23,9 +22,7 @@ import { RecipientDirectory } from "./recipients.js";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 /** How to start notifications; everything else comes from the environment. */
-export interface NotificationsOptions {
-  env?: NodeJS.ProcessEnv;
-  logger?: Logger;
+export interface NotificationsOptions extends ServiceStartOptions {
   /** Redelivery policy of the consumers (and so of email retries); the platform's by default. */
   consumerSettings?: Partial<ConsumerSettings>;
 }

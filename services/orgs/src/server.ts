@@ -5,9 +5,8 @@ import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_interna
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { Outbox, type ConsumerSettings } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { ServiceRuntime, type ServiceStartOptions } from "@junction/platform/service-runtime";
 import type { OrgsContext } from "./context.js";
 import { startEvents } from "./events.js";
 import { PrismaClient } from "./generated/prisma/client.js";
@@ -19,9 +18,7 @@ import { UserDirectory } from "./user-directory.js";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 /** How to start orgs; everything else comes from the environment. */
-export interface OrgsOptions {
-  env?: NodeJS.ProcessEnv;
-  logger?: Logger;
+export interface OrgsOptions extends ServiceStartOptions {
   /** Redelivery policy of orgs' consumer; the platform's by default. */
   consumerSettings?: Partial<ConsumerSettings>;
 }

@@ -7,10 +7,9 @@ import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { ReadThroughCache } from "@junction/platform/cache";
 import { Outbox } from "@junction/platform/events/index";
 import { SessionRegistry, sessionCheckInterceptor } from "@junction/platform/identity/sessions";
-import type { Logger } from "@junction/platform/logger";
 import { redisNamespace } from "@junction/platform/redis-keys";
 import { bind, type ServiceServer } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { ServiceRuntime, type ServiceStartOptions } from "@junction/platform/service-runtime";
 import { usersConfig } from "./config.js";
 import type { UsersContext } from "./context.js";
 import { startEvents } from "./events.js";
@@ -23,10 +22,7 @@ import { RoleConfirmation, type ConfirmedRoles } from "./role-confirmation.js";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 /** How to start users; everything else comes from the environment. */
-export interface UsersOptions {
-  env?: NodeJS.ProcessEnv;
-  logger?: Logger;
-}
+export type UsersOptions = ServiceStartOptions;
 
 /** A running users service. */
 export interface UsersServer extends ServiceServer {

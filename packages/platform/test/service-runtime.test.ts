@@ -91,5 +91,5 @@ test("readiness covers Redis once opened; an unreachable Redis fails with its ad
   t.like(ready, { ready: true, checks: { redis: "ok" } });
 
   const broken = runtime("orgs", { REDIS_URL: "redis://127.0.0.1:1" });
-  await t.throwsAsync(broken.redis(), { message: /Redis at redis:\/\/127\.0\.0\.1:1 is unreachable.*redis-server/ });
+  await t.throwsAsync(broken.redis(), { message: /Redis at redis:\/\/127\.0\.0\.1:1 is unreachable.*npm run setup/ });
 });

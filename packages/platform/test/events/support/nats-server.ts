@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExecutionContext } from "ava";
 import { freePort } from "../../support/ports.js";
+import { tool } from "../../support/tools.js";
 
-const NATS_SERVER = "/usr/sbin/nats-server";
+const NATS_SERVER = tool("nats-server");
 
 /** A JetStream-enabled nats-server on a free port, stopped and removed after the test. */
 export class TestNatsServer {

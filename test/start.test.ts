@@ -20,7 +20,7 @@ test("npm start names an unreachable dependency and how to start it, and exits n
     }),
   );
   t.is(error?.code, 1);
-  t.regex(error!.stderr, /Redis is not reachable at 127\.0\.0\.1:1\. Start it with:\s+redis-server/);
+  t.regex(error!.stderr, /Redis is not reachable at 127\.0\.0\.1:1\. Start it with:\s+npm run setup/);
   t.regex(error!.stderr, /NATS is not reachable at 127\.0\.0\.1:2\. Start it with:\s+npm run setup/);
   t.notRegex(error!.stderr, /PostgreSQL is not reachable/);
 });

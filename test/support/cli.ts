@@ -12,10 +12,12 @@ export interface CommandResult {
 /** Runs `file` with `args` (no shell), bounded by `timeoutMs`. */
 export function runCommand(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 20_000, cwd: options.cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    const child = execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 20_000, cwd: options.cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
+    // Nothing is typed in: a command that would wait for input (a pager's prompt) reads end of input.
+    child.stdin?.end();
   });
 }
 

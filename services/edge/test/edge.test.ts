@@ -153,6 +153,10 @@ test.serial("a body mapped to one field, an update mask from the query, DELETE a
   const patch = await rest("PATCH", "/v1/users/u1/profile?update_mask=displayName,bio", { token: jwt, body: { displayName: "Ada", bio: "hi" } });
   t.is(patch.status, 200);
   t.like(lastSeen("UpdateProfile")?.message, { userId: "u1", profile: { displayName: "Ada", bio: "hi" }, updateMask: { paths: ["display_name", "bio"] } });
+  // People write proto field names in URLs; both spellings mean the same mask.
+  const snake = await rest("PATCH", "/v1/users/u1/profile?update_mask=display_name,time_zone", { token: jwt, body: { displayName: "Ada" } });
+  t.is(snake.status, 200);
+  t.like(lastSeen("UpdateProfile")?.message, { updateMask: { paths: ["display_name", "time_zone"] } });
   t.is((await rest("DELETE", "/v1/orgs/o1/members/u2", { token: jwt })).status, 200);
   t.like(lastSeen("RemoveMember")?.message, { orgId: "o1", userId: "u2" });
   t.is((await rest("POST", "/v1/notifications/n7:read", { token: jwt })).status, 200);

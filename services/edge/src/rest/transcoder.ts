@@ -44,7 +44,20 @@ function scalarJson(field: DescField, text: string, path: string): JsonValue {
     throw invalidArgument([{ field: path, description: "a message field cannot be set from the URL" }]);
   }
   if (field.fieldKind === "map") throw invalidArgument([{ field: path, description: "a map field cannot be set from the URL" }]);
+  if (kind === "message" && field.message!.typeName === "google.protobuf.FieldMask") return fieldMaskJson(text);
   return text;
+}
+
+/**
+ * A field mask from the URL, where people write proto field names (`update_mask=bio,time_zone`):
+ * proto3 JSON wants lowerCamelCase paths, so snake_case ones are converted; the service then
+ * names any path it does not know.
+ */
+function fieldMaskJson(text: string): string {
+  return text
+    .split(",")
+    .map((path) => path.trim().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))
+    .join(",");
 }
 
 /** Sets the dotted `fieldPath` of `json` (a JSON object of `message`) to the value(s) in `texts`. */

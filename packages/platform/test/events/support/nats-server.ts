@@ -21,14 +21,22 @@ export class TestNatsServer {
 
   /** Starts a server for `t`. */
   static async start(t: ExecutionContext): Promise<TestNatsServer> {
-    const storeDir = await mkdtemp(join(tmpdir(), "junction-nats-"));
-    const server = new TestNatsServer(await freePort(), storeDir);
-    t.teardown(async () => {
-      await server.stop();
-      await rm(storeDir, { recursive: true, force: true });
-    });
+    const server = await TestNatsServer.launch();
+    t.teardown(() => server.remove());
+    return server;
+  }
+
+  /** Starts a server that lives until remove() (for a whole file's tests). */
+  static async launch(): Promise<TestNatsServer> {
+    const server = new TestNatsServer(await freePort(), await mkdtemp(join(tmpdir(), "junction-nats-")));
     await server.resume();
     return server;
+  }
+
+  /** Stops the server and deletes its store. */
+  async remove(): Promise<void> {
+    await this.stop();
+    await rm(this.storeDir, { recursive: true, force: true });
   }
 
   get url(): string {

@@ -27,8 +27,10 @@ export interface InboxDependencies {
 /** Stores `notice` for `userId` in the event's transaction; pushes it live after the commit. */
 export async function storeNotification(deps: InboxDependencies, event: ReceivedEvent<Tx>, userId: string, kind: StoredKind, notice: Notice): Promise<Notification> {
   const now = new Date();
+  // Dated by the event that caused it: events handled in one batch share a clock millisecond,
+  // and the inbox must still list "added" and "removed" in the order they happened.
   const row = await event.tx.notification.create({
-    data: { id: randomUUID(), userId, kind, title: notice.title, body: notice.body, causeEventId: event.id, createdAt: now },
+    data: { id: randomUUID(), userId, kind, title: notice.title, body: notice.body, causeEventId: event.id, createdAt: event.time ?? now },
   });
   await deps.outbox.add(
     event.tx,

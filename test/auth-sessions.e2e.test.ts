@@ -9,13 +9,12 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { UserCreatedSchema, UserRoleChangedSchema } from "@junction/gen/junction/auth/v1/events_pb";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { startAuth } from "@junction/auth/server";
-import { startUsers } from "@junction/users/server";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { bearer, PASSWORD, registerAdmin, registerAndLogin, resetToken, signIn, uniqueEmail, verificationToken } from "./support/accounts.js";
 import { assertInvalid, assertRefused } from "./support/errors.js";
 import { waitForEvent } from "./support/events.js";
 import { eventually, TestPlatform } from "./support/platform.js";
+import { startAuth, startUsers } from "./support/services.js";
 
 let platform: TestPlatform;
 

@@ -8,11 +8,10 @@ import { Role } from "@junction/gen/junction/auth/v1/role_pb";
 import { UsersService, type Profile } from "@junction/gen/junction/users/v1/users_service_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ProfileSchema } from "@junction/gen/junction/users/v1/users_service_pb";
-import { startAuth } from "@junction/auth/server";
-import { startUsers } from "@junction/users/server";
 import { PASSWORD, registerAdmin, registerAndLogin, uniqueEmail, type Account } from "./support/accounts.js";
 import { assertInvalid } from "./support/errors.js";
 import { eventually, TestPlatform } from "./support/platform.js";
+import { startAuth, startUsers } from "./support/services.js";
 
 let platform: TestPlatform;
 let ada: Account;

@@ -5,12 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
-import { startAudit } from "@junction/audit/server";
-import { startAuth } from "@junction/auth/server";
 import { startEdge } from "@junction/edge";
-import { startNotifications } from "@junction/notifications/server";
-import { startOrgs } from "@junction/orgs/server";
-import { startUsers } from "@junction/users/server";
 import { createLogger } from "@junction/platform/logger";
 import type { ServiceServer } from "@junction/platform/server/service-server";
 import { TestNatsServer } from "../packages/platform/test/events/support/nats-server.js";
@@ -18,6 +13,7 @@ import { repositoryRoot, toolsBin } from "../packages/platform/test/support/tool
 import { runCommand } from "./support/cli.js";
 import { codeBlocks, documentationFiles, shellScript, unexecutedClientCommands } from "./support/doc-examples.js";
 import { TestPlatform } from "./support/platform.js";
+import { startAudit, startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 
 let nats: TestNatsServer;
 let platform: TestPlatform;

@@ -5,14 +5,12 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { startAuth } from "@junction/auth/server";
 import { startEdge } from "@junction/edge";
-import { startOrgs } from "@junction/orgs/server";
-import { startUsers } from "@junction/users/server";
 import { createLogger } from "@junction/platform/logger";
 import type { ServiceServer } from "@junction/platform/server/service-server";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { TestPlatform, eventually } from "./support/platform.js";
+import { startAuth, startOrgs, startUsers } from "./support/services.js";
 
 let platform: TestPlatform;
 let edge: ServiceServer;

@@ -2,9 +2,9 @@
 // reports the missing dependency and leaves nothing open behind it.
 import test from "ava";
 import pg from "pg";
-import { startUsers } from "@junction/users/server";
 import { createLogger } from "@junction/platform/logger";
 import { TestPlatform, eventually } from "./support/platform.js";
+import { startUsers } from "./support/services.js";
 
 test("a failed start names the unreachable dependency and closes what it had opened", async (t) => {
   const platform = await TestPlatform.create(t);

@@ -6,12 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
-import { startAudit } from "@junction/audit/server";
-import { startAuth } from "@junction/auth/server";
 import { startEdge } from "@junction/edge";
-import { startNotifications } from "@junction/notifications/server";
-import { startOrgs } from "@junction/orgs/server";
-import { startUsers } from "@junction/users/server";
 import { allServices } from "@junction/platform/contracts";
 import { createLogger } from "@junction/platform/logger";
 import type { ServiceServer } from "@junction/platform/server/service-server";
@@ -19,6 +14,7 @@ import { repositoryRoot, tool } from "../packages/platform/test/support/tools.js
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { runCommand, runOk } from "./support/cli.js";
 import { TestPlatform, eventually } from "./support/platform.js";
+import { startAudit, startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 
 const grpcurl = tool("grpcurl");
 const SERVICES = ["auth", "users", "orgs", "notifications", "audit"] as const;

@@ -7,15 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { startAudit } from "@junction/audit/server";
-import { startAuth } from "@junction/auth/server";
-import { startNotifications } from "@junction/notifications/server";
-import { startUsers } from "@junction/users/server";
 import { EventNamespace } from "@junction/platform/events/index";
 import { tool } from "../packages/platform/test/support/tools.js";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { runOk } from "./support/cli.js";
 import { TestPlatform, eventually } from "./support/platform.js";
+import { startAudit, startAuth, startNotifications, startUsers } from "./support/services.js";
 
 const nats = tool("nats");
 let platform: TestPlatform;

@@ -4,13 +4,12 @@
 // of deliveries, is recorded as a failed delivery instead of being lost or retried forever.
 import test from "ava";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { startAuth } from "@junction/auth/server";
-import { startNotifications } from "@junction/notifications/server";
 import { linkIn, parseMail } from "./support/mail-outbox.js";
 import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";
 import { TEST_PASSWORD } from "./support/signed-in-users.js";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp-server.js";
+import { startAuth, startNotifications } from "./support/services.js";
 
 let platform: TestPlatform;
 let closePlatform: () => Promise<void>;

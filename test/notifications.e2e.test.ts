@@ -11,9 +11,6 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { DeliveryChannel, NotificationDeliveredSchema } from "@junction/gen/junction/notifications/v1/events_pb";
 import { NotificationKind, NotificationsService, type Notification } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
-import { startAuth } from "@junction/auth/server";
-import { startNotifications, type NotificationsServer } from "@junction/notifications/server";
-import { startOrgs } from "@junction/orgs/server";
 import { errorReason, fieldViolations } from "@junction/platform/errors";
 import { createLogger } from "@junction/platform/logger";
 import { waitForEvent } from "./support/events.js";
@@ -21,12 +18,15 @@ import { linkIn, readMailOutbox, waitForMail } from "./support/mail-outbox.js";
 import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";
 import { signIn, signUp, signUpAdmin, TEST_PASSWORD, type SignedInUser } from "./support/signed-in-users.js";
+import { startAuth, startNotifications, startOrgs } from "./support/services.js";
+import type { RunningService } from "@junction/platform";
+import type { NotificationsContext } from "@junction/notifications";
 
 const PUBLIC_URL = "https://junction.example.test";
 let platform: TestPlatform;
 let closePlatform: () => Promise<void>;
 let mailDir: string;
-let server: NotificationsServer;
+let server: RunningService<NotificationsContext>;
 let orgs: Client<typeof OrgsService>;
 let notifications: Client<typeof NotificationsService>;
 
@@ -35,7 +35,7 @@ test.before(async () => {
   ({ platform, close: closePlatform } = await sharedPlatform({ JUNCTION_MAIL_DIR: mailDir, JUNCTION_PUBLIC_URL: PUBLIC_URL }));
   await platform.start("auth", startAuth);
   await platform.start("orgs", startOrgs);
-  server = (await platform.start("notifications", startNotifications)) as NotificationsServer;
+  server = (await platform.start("notifications", startNotifications)) as RunningService<NotificationsContext>;
   orgs = platform.client(OrgsService);
   notifications = platform.client(NotificationsService);
 });

@@ -8,9 +8,6 @@ import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_interna
 import { MemberRemovedSchema, OrganizationCreatedSchema } from "@junction/gen/junction/orgs/v1/events_pb";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
-import { startAuth } from "@junction/auth/server";
-import { startOrgs } from "@junction/orgs/server";
-import { startUsers } from "@junction/users/server";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { errorReason, fieldViolations } from "@junction/platform/errors";
 import { createLogger } from "@junction/platform/logger";
@@ -18,6 +15,7 @@ import { waitForEvent } from "./support/events.js";
 import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";
 import { signUp, signUpAdmin, type SignedInUser } from "./support/signed-in-users.js";
+import { startAuth, startOrgs, startUsers } from "./support/services.js";
 
 let platform: TestPlatform;
 let closePlatform: () => Promise<void>;

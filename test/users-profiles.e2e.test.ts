@@ -13,14 +13,13 @@ import { MemberRole } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { ProfileUpdatedSchema } from "@junction/gen/junction/users/v1/events_pb";
 import { MePart, UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { runAdminCommand } from "@junction/auth/admin-cli";
-import { startAuth } from "@junction/auth/server";
-import { startUsers } from "@junction/users/server";
 import { bind } from "@junction/platform/server/service-server";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { standIn } from "./support/stand-in.js";
 import { registerAdmin, registerAndLogin, type Account } from "./support/accounts.js";
 import { assertRefused } from "./support/errors.js";
 import { waitForEvent } from "./support/events.js";
 import { eventually, TestPlatform, type ServiceStarter } from "./support/platform.js";
+import { startAuth, startUsers } from "./support/services.js";
 
 let platform: TestPlatform;
 
@@ -144,19 +143,16 @@ test("GetMe with orgs down: identity and profile, and ORGANIZATIONS listed as un
   t.deepEqual(me.unavailable, [MePart.ORGANIZATIONS]);
 });
 
-/** A stand-in orgs service built from the platform runtime, answering ListUserOrganizations after `delayMs`. */
+/** A stand-in orgs service hosted by the runtime, answering ListUserOrganizations after `delayMs`. */
 function fakeOrgs(delayMs: number): ServiceStarter {
-  return async ({ env, logger }) => {
-    const runtime = ServiceRuntime.create({ name: "orgs", env, logger });
-    return runtime.serve([
-      bind(InternalOrgsService, {
-        async listUserOrganizations(req) {
-          await sleep(delayMs);
-          return { organizations: [{ organization: { orgId: "org-1", name: `Org of ${req.userId.slice(0, 4)}` }, role: MemberRole.OWNER }] };
-        },
-      }),
-    ]);
-  };
+  return standIn("orgs", [
+    bind(InternalOrgsService, {
+      async listUserOrganizations(req) {
+        await sleep(delayMs);
+        return { organizations: [{ organization: { orgId: "org-1", name: `Org of ${req.userId.slice(0, 4)}` }, role: MemberRole.OWNER }] };
+      },
+    }),
+  ]);
 }
 
 test("GetMe composes organizations when orgs answers, and answers partially within the caller's deadline when orgs is slow", async (t) => {

@@ -6,9 +6,8 @@ import type net from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
-import { createLogger } from "@junction/platform/logger";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
-import { bind } from "@junction/platform/server/service-server";
+import { bind, createLogger, ServiceHost } from "@junction/platform";
+import { standIn } from "../../test/support/stand-in.js";
 import { runLoad, type LoadShape } from "../load.js";
 import type { Comparison } from "../report.js";
 
@@ -26,9 +25,8 @@ export async function internalRpc(shape: LoadShape): Promise<Comparison> {
   // Junction: runtime server and runtime client (service credentials on both sides).
   const env = { ...process.env, JUNCTION_SERVICE_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: "warn" };
   const logger = createLogger("bench", "warn");
-  const orgs = ServiceRuntime.create({ name: "orgs", env, logger });
-  const server = await orgs.serve([bind(InternalOrgsService, { listUserOrganizations: () => answer })], { port: 0 });
-  const users = ServiceRuntime.create({ name: "users", env: { ...env, JUNCTION_ORGS_URL: server.url }, logger });
+  const server = await standIn("orgs", [bind(InternalOrgsService, { listUserOrganizations: () => answer })])({ env: { ...env, JUNCTION_ORGS_PORT: "0" }, logger });
+  const users = ServiceHost.create("users", { env: { ...env, JUNCTION_ORGS_URL: server.url }, logger });
   const client = users.client(InternalOrgsService);
   const junction = await runLoad(() => client.listUserOrganizations({ userId: "u1" }), shape);
   await server.close();

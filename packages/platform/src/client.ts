@@ -5,6 +5,8 @@ import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { envBool, envUrlList, loadConfig } from "./config.js";
+import { serviceUrls } from "./manifest/addresses.js";
+import type { Manifest } from "./manifest/manifest.js";
 import { outgoingCall } from "./outgoing-call.js";
 import type { CommunicationPolicy } from "./policy.js";
 import { createResilientTransport } from "./resilience/resilient-transport.js";
@@ -12,7 +14,9 @@ import { createResilientTransport } from "./resilience/resilient-transport.js";
 /** How to reach an upstream. */
 export interface UpstreamOptions {
   policy: CommunicationPolicy;
-  /** Endpoints; default from JUNCTION_<UPSTREAM>_URL, else http://127.0.0.1:<policy port>. */
+  /** Where upstreams are; without it, their policy ports on loopback. */
+  manifest?: Manifest;
+  /** Endpoints; default from JUNCTION_<UPSTREAM>_URL, else http://127.0.0.1:<manifest port>. */
   urls?: string[];
   /** Client-side retries; default JUNCTION_CLIENT_RETRIES (true). Off when Envoy retries. */
   retries?: boolean;
@@ -30,7 +34,7 @@ export function upstreamUrls(upstream: string, policy: CommunicationPolicy, env:
 /** A transport to one upstream, shared by the clients of all services it serves. */
 export function createUpstreamTransport(upstream: string, options: UpstreamOptions): Transport {
   const env = options.env ?? process.env;
-  const urls = options.urls ?? upstreamUrls(upstream, options.policy, env);
+  const urls = options.urls ?? (options.manifest ? serviceUrls(options.manifest.service(upstream), env) : upstreamUrls(upstream, options.policy, env));
   const retries = options.retries ?? loadConfig({ retries: envBool("JUNCTION_CLIENT_RETRIES", true) }, env).retries;
   const interceptors = [outgoingCall(), ...(options.interceptors ?? [])];
   const endpoints = urls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors }));

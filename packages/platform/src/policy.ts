@@ -6,6 +6,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import type { Manifest } from "./manifest/manifest.js";
 
 const duration = z
   .string({ error: 'expected a duration such as "250ms" or "2s"' })
@@ -51,7 +52,8 @@ const breakerSchema = z.strictObject({
 const methodSchema = z.strictObject({ timeout: duration.optional(), retry: retrySchema.partial().optional() });
 
 const upstreamSchema = z.strictObject({
-  port: z.number().int().min(1).max(65535),
+  /** Superseded by the manifest's port; read only when no manifest is given. */
+  port: z.number().int().min(1).max(65535).optional(),
   timeout: duration.optional(),
   retry: retrySchema.partial().optional(),
   retryBudget: retryBudgetSchema.partial().optional(),
@@ -105,10 +107,11 @@ export class CommunicationPolicy {
   private constructor(
     private readonly raw: Raw,
     readonly source: string,
+    private readonly topology?: Manifest,
   ) {}
 
-  /** Validates a parsed policy document; `source` names it in errors. */
-  static fromObject(document: unknown, source = "policy"): CommunicationPolicy {
+  /** Validates a parsed policy document; `source` names it in errors; upstreams are the manifest's services. */
+  static fromObject(document: unknown, source = "policy", topology?: Manifest): CommunicationPolicy {
     const parsed = policySchema.safeParse(document);
     if (!parsed.success) {
       const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
@@ -120,11 +123,15 @@ export class CommunicationPolicy {
         throw new PolicyError(`${source} is invalid:\n  upstreams.${name}.retry: initialBackoff is longer than maxBackoff`);
       }
     }
-    return new CommunicationPolicy(parsed.data, source);
+    if (topology) {
+      const unknown = Object.keys(parsed.data.upstreams).filter((name) => !topology.services.some((s) => s.name === name));
+      if (unknown.length > 0) throw new PolicyError(`${source} is invalid:\n  ${unknown.map((n) => `upstreams.${n}: no such service in ${topology.source}`).join("\n  ")}`);
+    }
+    return new CommunicationPolicy(parsed.data, source, topology);
   }
 
-  /** Reads and validates a YAML policy file. */
-  static load(path: string): CommunicationPolicy {
+  /** Reads and validates a YAML policy file for the services of `topology`. */
+  static load(path: string, topology?: Manifest): CommunicationPolicy {
     let text: string;
     try {
       text = readFileSync(path, "utf8");
@@ -137,12 +144,12 @@ export class CommunicationPolicy {
     } catch (error) {
       throw new PolicyError(`${path} is not valid YAML: ${(error as Error).message}`);
     }
-    return CommunicationPolicy.fromObject(document, path);
+    return CommunicationPolicy.fromObject(document, path, topology);
   }
 
-  /** Every upstream the policy names. */
+  /** Every upstream: the manifest's services. */
   get upstreamNames(): string[] {
-    return Object.keys(this.raw.upstreams);
+    return this.topology ? this.topology.services.map((s) => s.name) : Object.keys(this.raw.upstreams);
   }
 
   /** The longest deadline a server accepts. */
@@ -150,23 +157,24 @@ export class CommunicationPolicy {
     return this.raw.defaults.maxTimeout;
   }
 
-  /** The upstream that serves `service`, from its package: junction.<upstream>.v1. */
+  /** The upstream that serves `service`: the manifest service listing it. */
   upstreamOf(service: DescService): string {
-    const name = service.typeName.split(".")[1];
-    if (!name || !this.raw.upstreams[name]) {
-      throw new PolicyError(`${this.source} has no upstream for ${service.typeName}`);
+    const name = this.topology ? this.topology.serviceServing(service.typeName)?.name : service.typeName.split(".")[1];
+    if (!name || (!this.topology && !this.raw.upstreams[name])) {
+      throw new PolicyError(`${this.topology?.source ?? this.source} has no service serving ${service.typeName}`);
     }
     return name;
   }
 
   /** Settings of one upstream, defaults applied. */
   upstream(name: string): UpstreamPolicy {
-    const upstream = this.raw.upstreams[name];
+    const known = this.topology ? this.topology.services.find((s) => s.name === name) : undefined;
+    const upstream = this.raw.upstreams[name] ?? (known ? { methods: {} } : undefined);
     if (!upstream) throw new PolicyError(`${this.source} has no upstream named ${name}`);
     const d = this.raw.defaults;
     return {
       name,
-      port: upstream.port,
+      port: known?.port ?? ("port" in upstream ? (upstream.port as number) : 0),
       timeoutMs: upstream.timeout ?? d.timeout,
       retry: { ...d.retry, ...upstream.retry },
       retryBudget: { ...d.retryBudget, ...upstream.retryBudget },
@@ -189,7 +197,7 @@ export class CommunicationPolicy {
   private resolveMethod(method: DescMethod): MethodPolicy {
     const upstreamName = this.upstreamOf(method.parent);
     const upstream = this.upstream(upstreamName);
-    const own = this.raw.upstreams[upstreamName]!.methods[`${method.parent.name}/${method.name}`];
+    const own = this.raw.upstreams[upstreamName]?.methods[`${method.parent.name}/${method.name}`];
     return {
       timeoutMs: own?.timeout ?? upstream.timeoutMs,
       retry: { ...upstream.retry, ...own?.retry },
@@ -199,7 +207,7 @@ export class CommunicationPolicy {
 
   /** Checks that every method the policy names exists among `services`; throws PolicyError otherwise. */
   assertMethodsExist(services: readonly DescService[]): void {
-    const known = new Set(services.flatMap((s) => s.methods.map((m) => `${s.typeName.split(".")[1]}:${s.name}/${m.name}`)));
+    const known = new Set(services.flatMap((s) => s.methods.map((m) => `${this.upstreamOf(s)}:${s.name}/${m.name}`)));
     const unknown = Object.entries(this.raw.upstreams).flatMap(([upstream, u]) =>
       Object.keys(u.methods)
         .filter((key) => !known.has(`${upstream}:${key}`))

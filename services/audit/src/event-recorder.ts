@@ -2,7 +2,7 @@
 // transaction: the inbox row and the entry commit together, so a redelivered event is
 // recognised and never recorded twice. Secrets (fields marked `sensitive`) never reach the log.
 import { toJson, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { junctionEventSchemas, producerOf, redactSensitive, type EventConsumer, type ReceivedEvent } from "@junction/platform/events/index";
+import { type EventConsumer, junctionEventSchemas, producerOf, type ReceivedEvent, redactSensitive } from "@junction/platform";
 import { appendEntry, type AuditRecord } from "./audit-log.js";
 import type { Json } from "./canonical-json.js";
 import type { Prisma } from "./generated/prisma/client.js";

@@ -1,4 +1,4 @@
-// The audit service as a library: start it in-process (tests, `npm start`).
-export { startAudit, type AuditOptions, type AuditServer } from "./server.js";
+// The audit service as a library: its declaration, for `npm start`, tests and tools.
+export { auditService } from "./service.js";
 export { entryHash, checkLink, GENESIS_HASH } from "./hash-chain.js";
 export { canonicalJson } from "./canonical-json.js";

@@ -1,10 +1,5 @@
 // The audit service process: `npm run -w @junction/audit start`.
-import { exitOnSignals } from "@junction/platform/server/service-server";
-import { startAudit } from "./server.js";
+import { runService } from "@junction/platform";
+import { auditService } from "./service.js";
 
-try {
-  exitOnSignals(await startAudit());
-} catch (error) {
-  console.error(`audit failed to start: ${(error as Error).message}`);
-  process.exit(1);
-}
+await runService(auditService);

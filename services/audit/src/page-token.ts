@@ -1,7 +1,7 @@
 // Page tokens for QueryAuditLog: the last sequence of a page, bound to a fingerprint of the
 // filters, so a token is only accepted with the query it came from.
 import { createHash } from "node:crypto";
-import { decodePageToken as decode, encodePageToken as encode } from "@junction/platform/page-token";
+import { decodePageToken as decode, encodePageToken as encode } from "@junction/platform";
 import { canonicalJson, type Json } from "./canonical-json.js";
 
 /** A fingerprint of a query's filters. */

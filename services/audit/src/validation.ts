@@ -1,7 +1,7 @@
 // Input checks for the audit RPCs: INVALID_ARGUMENT naming every bad field, before any read.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { QueryAuditLogRequest, VerifyAuditChainRequest } from "@junction/gen/junction/audit/v1/audit_service_pb";
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 import { decodePageToken, filterFingerprint } from "./page-token.js";
 
 /** Default and largest QueryAuditLog page. */

@@ -1,8 +1,7 @@
 // Issues access tokens: short-lived EdDSA JWTs that every service verifies locally against
 // auth's JWKS. Claims: sub (user), sid (session), roles (names like "ROLE_USER"), iat, exp,
 // iss "junction-auth", aud "junction"; the `kid` header names the signing key.
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "@junction/platform/identity/access-tokens";
-import type { RoleName } from "@junction/platform/identity/caller";
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type RoleName } from "@junction/platform";
 import { SignJWT } from "jose";
 import { SIGNING_ALGORITHM, type SigningKeyRing } from "./signing-keys.js";
 

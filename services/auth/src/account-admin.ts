@@ -5,7 +5,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { UserDeactivatedSchema, UserRoleChangedSchema } from "@junction/gen/junction/auth/v1/events_pb";
 import type { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { domainError, FieldViolations } from "@junction/platform/errors";
+import { domainError, FieldViolations } from "@junction/platform";
 import type { AuthContext } from "./context.js";
 import { retireEmailTokens } from "./email-tokens.js";
 import type { User } from "./generated/prisma/client.js";

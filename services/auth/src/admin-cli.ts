@@ -5,11 +5,10 @@
 //   npm run -w @junction/auth admin -- revoke-admin ada@example.com
 import { fileURLToPath } from "node:url";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { migrateEventTables } from "@junction/platform/events/index";
-import { createLogger } from "@junction/platform/logger";
-import { ServiceRuntime } from "@junction/platform/service-runtime";
+import { createLogger, migrateEventTables, ServiceHost } from "@junction/platform";
 import { grantRoleByEmail, setUserRoles } from "./account-admin.js";
-import { openAuthDomain } from "./domain.js";
+import { authDatabase, authDomain } from "./domain.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 import { roleName, rolesFromNames } from "./roles.js";
 import { normaliseEmail } from "./validation.js";
 
@@ -22,10 +21,12 @@ const USAGE = "usage: admin grant-admin <email> | admin revoke-admin <email>";
 export async function runAdminCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const [command, email] = args;
   if ((command !== "grant-admin" && command !== "revoke-admin") || !email) throw new Error(USAGE);
-  const runtime = ServiceRuntime.create({ name: "auth", env, logger: createLogger("auth-admin", env.LOG_LEVEL ?? "warn") });
-  const { ctx, redis } = await openAuthDomain(runtime);
+  const host = ServiceHost.create<PrismaClient>("auth", { env, logger: createLogger("auth-admin", env.LOG_LEVEL ?? "warn") });
   try {
-    await migrateEventTables(runtime.config.databaseUrl, runtime.logger);
+    await host.openDatabase(authDatabase);
+    await host.openRedis();
+    const ctx = authDomain(host);
+    await migrateEventTables(host.databaseUrl, host.logger);
     let roles: Role[];
     if (command === "grant-admin") {
       roles = await grantRoleByEmail(ctx, email, Role.ADMIN, ADMIN_CLI_ACTOR);
@@ -36,8 +37,7 @@ export async function runAdminCommand(args: readonly string[], env: NodeJS.Proce
     }
     return `${email}: roles now ${roles.map((role) => roleName(role)).join(", ")}`;
   } finally {
-    await ctx.prisma.$disconnect();
-    redis.disconnect();
+    await host.close();
   }
 }
 

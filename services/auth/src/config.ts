@@ -1,7 +1,6 @@
 // The auth service's own settings, from the environment, validated at start. Every lifetime
 // and limit has a production default; tests and benchmarks lower the hashing cost.
-import { envInt, loadConfig } from "@junction/platform/config";
-import { envDuration } from "@junction/platform/env-duration";
+import { envDuration, envInt, loadConfig } from "@junction/platform";
 
 /** Reads auth's settings; throws ConfigError naming each bad variable. */
 export function authConfig(env: NodeJS.ProcessEnv = process.env) {

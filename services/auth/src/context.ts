@@ -1,7 +1,5 @@
 // What auth's domain code works with; built once at start by server.ts.
-import type { Outbox } from "@junction/platform/events/outbox";
-import type { SessionRegistry } from "@junction/platform/identity/sessions";
-import type { Logger } from "@junction/platform/logger";
+import type { Logger, Outbox, SessionRegistry } from "@junction/platform";
 import type { AccessTokenIssuer } from "./access-tokens.js";
 import type { AuthConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";

@@ -1,13 +1,7 @@
-// Builds auth's domain context from a service runtime: database, Redis, keys, sessions,
-// throttling, hashing and the outbox. Used by the server and by the admin CLI alike, so both
+// Builds auth's domain context from what the host opened: database, Redis, keys, sessions,
+// throttling, hashing and the outbox. Used by the service and by the admin CLI alike, so both
 // write through the same code.
-import { fileURLToPath } from "node:url";
-import { Outbox } from "@junction/platform/events/outbox";
-import { ConfigError } from "@junction/platform/config";
-import { SessionRegistry } from "@junction/platform/identity/sessions";
-import { redisNamespace } from "@junction/platform/redis-keys";
-import type { ServiceRuntime } from "@junction/platform/service-runtime";
-import type { Redis } from "ioredis";
+import { ConfigError, Outbox, type ServiceHost } from "@junction/platform";
 import { AccessTokenIssuer } from "./access-tokens.js";
 import { authConfig } from "./config.js";
 import type { AuthContext } from "./context.js";
@@ -17,28 +11,21 @@ import { PasswordHasher } from "./passwords.js";
 import { RefreshTokenFamily } from "./refresh-tokens.js";
 import { SigningKeyRing } from "./signing-keys.js";
 
-/** Auth's SQL migrations (Prisma layout). */
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+/** Auth's database: its Prisma client and migrations. */
+export const authDatabase = { client: PrismaClient, migrations: new URL("../prisma/migrations", import.meta.url) };
 
-/** The context and the raw connections it was built from. */
-export interface AuthDomain {
-  readonly ctx: AuthContext;
-  readonly redis: Redis;
-}
-
-/** Opens auth's database and Redis through `runtime` and assembles the domain. */
-export async function openAuthDomain(runtime: ServiceRuntime): Promise<AuthDomain> {
-  const config = authConfig(runtime.env);
+/** Assembles auth's domain from the host's database and Redis. */
+export function authDomain(host: ServiceHost<PrismaClient>): AuthContext {
+  const config = authConfig(host.env);
   if (config.refreshTokenTtlMs < config.accessTokenTtlMs) {
     // A session must outlive its access tokens, or a revoked one could not be told from an expired one.
     throw new ConfigError(["JUNCTION_AUTH_REFRESH_TOKEN_TTL: must be at least JUNCTION_AUTH_ACCESS_TOKEN_TTL"]);
   }
-  const prisma = await runtime.database(PrismaClient, MIGRATIONS_DIR);
-  const redis = await runtime.redis();
-  const namespace = redisNamespace(runtime.env);
+  const prisma = host.database;
+  const redis = host.redis;
   const ring = new SigningKeyRing(prisma, { rotationMs: config.keyRotationMs, tokenTtlMs: config.accessTokenTtlMs });
-  const sessions = new SessionRegistry(redis, namespace);
-  const ctx: AuthContext = {
+  const sessions = host.sessions;
+  return {
     config,
     prisma,
     outbox: new Outbox("auth"),
@@ -47,12 +34,11 @@ export async function openAuthDomain(runtime: ServiceRuntime): Promise<AuthDomai
     accessTokens: new AccessTokenIssuer(ring, config.accessTokenTtlMs),
     sessions,
     refreshTokens: new RefreshTokenFamily(redis, sessions, Math.ceil(config.refreshTokenTtlMs / 1000)),
-    throttle: new LoginThrottle(redis, namespace, {
+    throttle: new LoginThrottle(redis, host.redisNamespace, {
       maxFailuresPerAccount: config.loginMaxFailuresPerAccount,
       maxFailuresPerIp: config.loginMaxFailuresPerIp,
       windowMs: config.loginFailureWindowMs,
     }),
-    logger: runtime.logger,
+    logger: host.logger,
   };
-  return { ctx, redis };
 }

@@ -4,7 +4,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "@junction/gen/google/rpc/error_details_pb";
-import { ERROR_DOMAIN } from "@junction/platform/errors";
+import { ERROR_DOMAIN } from "@junction/platform";
 import type { EmailTokenPurpose, Prisma } from "./generated/prisma/client.js";
 
 /** A freshly issued token: the secret to send and when it stops working. */

@@ -1,2 +1,4 @@
-// The auth service as a library: start it in-process (tests, `npm start`).
-export { startAuth, type AuthOptions, type AuthServer } from "./server.js";
+// The auth service as a library: its declaration, for `npm start`, tests and tools.
+export { authService } from "./service.js";
+export type { AuthContext } from "./context.js";
+export { runAdminCommand } from "./admin-cli.js";

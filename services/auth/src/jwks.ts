@@ -4,7 +4,7 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import { JsonWebKeySchema, type JsonWebKey } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import type { Logger } from "@junction/platform/logger";
+import type { Logger } from "@junction/platform";
 import type { JWK } from "jose";
 import type { SigningKeyRing } from "./signing-keys.js";
 

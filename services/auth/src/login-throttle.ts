@@ -5,8 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "@junction/gen/google/rpc/error_details_pb";
-import { ERROR_DOMAIN } from "@junction/platform/errors";
-import { redisKey } from "@junction/platform/redis-keys";
+import { ERROR_DOMAIN, redisKey } from "@junction/platform";
 import type { Redis } from "ioredis";
 
 /** Limits on failed logins. */

@@ -1,10 +1,5 @@
 // The auth service process: `npm run -w @junction/auth start`.
-import { exitOnSignals } from "@junction/platform/server/service-server";
-import { startAuth } from "./server.js";
+import { runService } from "@junction/platform";
+import { authService } from "./service.js";
 
-try {
-  exitOnSignals(await startAuth());
-} catch (error) {
-  console.error(`auth failed to start: ${(error as Error).message}`);
-  process.exit(1);
-}
+await runService(authService);

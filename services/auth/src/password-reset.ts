@@ -2,7 +2,7 @@
 // sets the new password, retires older reset links and ends every session of the account.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { UserPasswordResetRequestedSchema } from "@junction/gen/junction/auth/v1/events_pb";
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 import type { AuthContext } from "./context.js";
 import { issueEmailToken, redeemEmailToken, retireEmailTokens } from "./email-tokens.js";
 import { checkEmail, checkNewPassword, checkRequired, normaliseEmail } from "./validation.js";

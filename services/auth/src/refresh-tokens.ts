@@ -4,9 +4,7 @@
 // revoked, which also ends the legitimate holder's next refresh and every access token of it.
 import { createHash, randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
-import { domainError } from "@junction/platform/errors";
-import type { SessionRegistry } from "@junction/platform/identity/sessions";
-import { redisKey } from "@junction/platform/redis-keys";
+import { domainError, redisKey, type SessionRegistry } from "@junction/platform";
 import type { Redis } from "ioredis";
 
 /** The outcome of presenting a refresh token. */

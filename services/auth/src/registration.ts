@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { UserCreatedSchema, UserEmailVerificationRequestedSchema, UserEmailVerifiedSchema } from "@junction/gen/junction/auth/v1/events_pb";
-import { domainError, FieldViolations } from "@junction/platform/errors";
+import { domainError, FieldViolations } from "@junction/platform";
 import type { AuthContext } from "./context.js";
 import { issueEmailToken, redeemEmailToken } from "./email-tokens.js";
 import { DEFAULT_ROLES } from "./roles.js";

@@ -1,6 +1,6 @@
 // Roles as the contract (enum Role) and as tokens and the database (names like "ROLE_ADMIN").
 import { Role, RoleSchema } from "@junction/gen/junction/auth/v1/role_pb";
-import type { RoleName } from "@junction/platform/identity/caller";
+import type { RoleName } from "@junction/platform";
 
 /** The role every registered account has. */
 export const DEFAULT_ROLES: readonly RoleName[] = ["ROLE_USER"];

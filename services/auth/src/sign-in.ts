@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { SessionCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
-import { domainError, FieldViolations } from "@junction/platform/errors";
+import { domainError, FieldViolations } from "@junction/platform";
 import type { AuthContext } from "./context.js";
 import { refreshRefused } from "./refresh-tokens.js";
 import { roleNames } from "./roles.js";

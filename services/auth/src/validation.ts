@@ -1,6 +1,6 @@
 // Input rules for credentials and names. Every violation names the proto field it is about,
 // and all of them are reported at once.
-import type { FieldViolations } from "@junction/platform/errors";
+import type { FieldViolations } from "@junction/platform";
 
 /** The longest email address SMTP allows. */
 export const MAX_EMAIL_LENGTH = 254;

@@ -2,12 +2,12 @@
 // shared by instances, rotate after their age, and stay published until their tokens expire.
 import { randomBytes } from "node:crypto";
 import test, { type ExecutionContext } from "ava";
-import { createAccessTokenVerifier } from "@junction/platform/identity/access-tokens";
-import { openDatabase } from "@junction/platform/data/prisma";
+import { fileURLToPath } from "node:url";
+import { createAccessTokenVerifier, openDatabase } from "@junction/platform";
 import { decodeProtectedHeader } from "jose";
 import pg from "pg";
 import { AccessTokenIssuer } from "../src/access-tokens.js";
-import { MIGRATIONS_DIR } from "../src/domain.js";
+import { authDatabase } from "../src/domain.js";
 import { PrismaClient } from "../src/generated/prisma/client.js";
 import { SigningKeyRing } from "../src/signing-keys.js";
 
@@ -15,7 +15,7 @@ const SKEW_MS = 60_000;
 
 async function database(t: ExecutionContext) {
   const name = `junction_test_${randomBytes(6).toString("hex")}`;
-  const prisma = await openDatabase({ service: "auth", url: `postgres://postgres@127.0.0.1:5432/${name}`, migrationsDir: MIGRATIONS_DIR, PrismaClient });
+  const prisma = await openDatabase({ service: "auth", url: `postgres://postgres@127.0.0.1:5432/${name}`, migrationsDir: fileURLToPath(authDatabase.migrations), PrismaClient });
   t.teardown(async () => {
     await prisma.$disconnect();
     const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres" });

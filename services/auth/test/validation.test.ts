@@ -1,6 +1,6 @@
 // Credential and name rules, field by field.
 import test from "ava";
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 import { checkDisplayName, checkEmail, checkNewPassword, normaliseEmail } from "../src/validation.js";
 
 const problems = (check: (v: FieldViolations, field: string, value: string) => void, value: string) => {

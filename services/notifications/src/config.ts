@@ -1,6 +1,6 @@
 // The notifications service's own settings, from the environment, validated at start.
 import { fileURLToPath } from "node:url";
-import { ConfigError, envString, envUrl, loadConfig } from "@junction/platform/config";
+import { ConfigError, envString, envUrl, loadConfig } from "@junction/platform";
 
 /** The local mail outbox of a checkout: `var/mail/` at the repository root (git-ignored). */
 export const DEFAULT_MAIL_DIR = fileURLToPath(new URL("../../../var/mail", import.meta.url));

@@ -1,7 +1,5 @@
 // What the notifications domain works with; built once at start by server.ts.
-import type { Outbox } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
-import type { AfterCommit } from "@junction/platform/events/after-commit";
+import type { AfterCommit, Logger, Outbox } from "@junction/platform";
 import type { NotificationsConfig } from "./config.js";
 import type { Mailer } from "./email/mailer.js";
 import type { Prisma, PrismaClient } from "./generated/prisma/client.js";

@@ -14,7 +14,7 @@ import {
   UserRoleChangedSchema,
 } from "@junction/gen/junction/auth/v1/events_pb";
 import { MemberAddedSchema, MemberRemovedSchema, OrganizationCreatedSchema } from "@junction/gen/junction/orgs/v1/events_pb";
-import type { EventConsumer, ReceivedEvent } from "@junction/platform/events/index";
+import type { EventConsumer, ReceivedEvent } from "@junction/platform";
 import type { NotificationsContext } from "./context.js";
 import { noticeEmail, passwordResetEmail, verificationEmail } from "./email/templates.js";
 import type { Prisma } from "./generated/prisma/client.js";

@@ -1,3 +1,4 @@
-// The notifications service as a library: start it in-process (tests, `npm start`).
-export { startNotifications, type NotificationsOptions, type NotificationsServer } from "./server.js";
+// The notifications service as a library: its declaration, for `npm start`, tests and tools.
+export { notificationsService } from "./service.js";
+export type { NotificationsContext } from "./context.js";
 export { DEFAULT_MAIL_DIR } from "./config.js";

@@ -8,8 +8,7 @@
 // pushes are never stored as events.
 import { fromJsonString, toJsonString } from "@bufbuild/protobuf";
 import { NotificationSchema, type Notification } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import type { EventNamespace } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
+import type { EventNamespace, Logger } from "@junction/platform";
 import type { NatsConnection, Subscription } from "nats";
 
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;

@@ -1,10 +1,5 @@
 // The notifications service process: `npm run -w @junction/notifications start`.
-import { exitOnSignals } from "@junction/platform/server/service-server";
-import { startNotifications } from "./server.js";
+import { runService } from "@junction/platform";
+import { notificationsService } from "./service.js";
 
-try {
-  exitOnSignals(await startNotifications());
-} catch (error) {
-  console.error(`notifications failed to start: ${(error as Error).message}`);
-  process.exit(1);
-}
+await runService(notificationsService);

@@ -1,6 +1,6 @@
 // Page tokens for ListNotifications: the position after the last notification of a page
 // (newest first: created_at, then id, both descending), bound to the user and filter.
-import { decodePageToken, encodePageToken } from "@junction/platform/page-token";
+import { decodePageToken, encodePageToken } from "@junction/platform";
 
 /** Where the next page starts. */
 export interface NotificationCursor {

@@ -1,6 +1,6 @@
 // Input checks for the notifications RPCs: INVALID_ARGUMENT naming every bad field.
 import type { ListNotificationsRequest, MarkReadRequest } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 import { decodeCursor, type NotificationCursor } from "./page-token.js";
 
 /** Default and largest ListNotifications page. */

@@ -1,6 +1,5 @@
 // What the orgs domain works with; built once at start by server.ts.
-import type { Outbox } from "@junction/platform/events/outbox";
-import type { Logger } from "@junction/platform/logger";
+import type { Logger, Outbox } from "@junction/platform";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { UserDirectory } from "./user-directory.js";
 

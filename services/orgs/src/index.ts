@@ -1,2 +1,3 @@
-// The orgs service as a library: start it in-process (tests, `npm start`).
-export { startOrgs, type OrgsOptions, type OrgsServer } from "./server.js";
+// The orgs service as a library: its declaration, for `npm start`, tests and tools.
+export { orgsService } from "./service.js";
+export type { OrgsContext } from "./context.js";

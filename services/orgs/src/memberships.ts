@@ -4,8 +4,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { MemberAddedSchema, MemberRemovedSchema } from "@junction/gen/junction/orgs/v1/events_pb";
-import { domainError } from "@junction/platform/errors";
-import type { SqlTransaction } from "@junction/platform/events/outbox";
+import { domainError, type SqlTransaction } from "@junction/platform";
 import type { Caller, OrgsContext } from "./context.js";
 import { MemberRole, type Membership, type Organization, type Prisma } from "./generated/prisma/client.js";
 import { canGrant, canManage, canRemove, contractRole, type Standing } from "./member-roles.js";

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { OrganizationCreatedSchema } from "@junction/gen/junction/orgs/v1/events_pb";
-import { domainError } from "@junction/platform/errors";
+import { domainError } from "@junction/platform";
 import type { Caller, OrgsContext } from "./context.js";
 import { MemberRole, type Organization, type Prisma } from "./generated/prisma/client.js";
 import { canRead, type Standing } from "./member-roles.js";

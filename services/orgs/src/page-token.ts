@@ -1,7 +1,7 @@
 // Page tokens for ListMembers: the position after the last member of a page, bound to the
 // organization. Members are ordered by (joined_at, user_id), so a member joining or leaving
 // between pages neither repeats nor skips anyone else.
-import { decodePageToken, encodePageToken } from "@junction/platform/page-token";
+import { decodePageToken, encodePageToken } from "@junction/platform";
 
 /** Where the next page of one organization's members starts. */
 export interface MemberCursor {

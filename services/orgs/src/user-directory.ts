@@ -4,8 +4,7 @@
 // adding someone nobody checked.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
-import { domainError } from "@junction/platform/errors";
-import { isUnavailable } from "@junction/platform/resilience/fallback";
+import { domainError, isUnavailable } from "@junction/platform";
 
 /** Auth's view of users, for membership checks. */
 export class UserDirectory {

@@ -1,6 +1,6 @@
 // Input checks for every orgs RPC. Each returns the cleaned input or throws INVALID_ARGUMENT
 // listing every bad field by its proto name, before anything is read or written.
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 import type {
   AddMemberRequest,
   CreateOrganizationRequest,

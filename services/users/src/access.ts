@@ -1,7 +1,6 @@
 // Who may act on a profile: its owner, or an admin — by the token, confirmed by auth.
 import { Code } from "@connectrpc/connect";
-import type { AccessTokenClaims } from "@junction/platform/identity/access-tokens";
-import { domainError } from "@junction/platform/errors";
+import { type AccessTokenClaims, domainError } from "@junction/platform";
 import type { RoleConfirmation } from "./role-confirmation.js";
 
 /** Allows `caller` to act on `userId`'s profile or throws PERMISSION_DENIED (ROLE_REQUIRED) / UNAVAILABLE (ROLES_UNAVAILABLE). */

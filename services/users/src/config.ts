@@ -1,6 +1,5 @@
 // The users service's own settings, from the environment, validated at start.
-import { loadConfig } from "@junction/platform/config";
-import { envDuration } from "@junction/platform/env-duration";
+import { envDuration, loadConfig } from "@junction/platform";
 
 /** Reads users' settings; throws ConfigError naming each bad variable. */
 export function usersConfig(env: NodeJS.ProcessEnv = process.env) {

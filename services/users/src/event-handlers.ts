@@ -9,8 +9,7 @@ import {
   UserEmailVerifiedSchema,
   UserRoleChangedSchema,
 } from "@junction/gen/junction/auth/v1/events_pb";
-import type { EventConsumer, ReceivedEvent } from "@junction/platform/events/index";
-import type { AfterCommit } from "@junction/platform/events/after-commit";
+import type { AfterCommit, EventConsumer, ReceivedEvent } from "@junction/platform";
 import type { Prisma } from "./generated/prisma/client.js";
 import type { ProfileStore } from "./profiles.js";
 import type { RoleConfirmation } from "./role-confirmation.js";

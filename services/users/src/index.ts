@@ -1,2 +1,3 @@
-// The users service as a library: start it in-process (tests, `npm start`).
-export { startUsers, type UsersOptions, type UsersServer } from "./server.js";
+// The users service as a library: its declaration, for `npm start`, tests and tools.
+export { usersService } from "./service.js";
+export type { UsersContext } from "./context.js";

@@ -17,9 +17,7 @@ import {
   type OrganizationSummary,
   type Profile,
 } from "@junction/gen/junction/users/v1/users_service_pb";
-import { remainingBudgetMs } from "@junction/platform/call-context";
-import type { AccessTokenClaims } from "@junction/platform/identity/access-tokens";
-import type { Logger } from "@junction/platform/logger";
+import { type AccessTokenClaims, type Logger, remainingBudgetMs } from "@junction/platform";
 import type { ProfileStore } from "./profiles.js";
 
 /** What GetMe reads from. */

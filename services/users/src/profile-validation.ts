@@ -1,6 +1,6 @@
 // Rules for the editable profile fields. Violations name the request field
 // (`profile.<field>` or `update_mask`), all reported at once.
-import { FieldViolations } from "@junction/platform/errors";
+import { FieldViolations } from "@junction/platform";
 
 /** The fields UpdateProfile may change, by their proto names. */
 export const EDITABLE_FIELDS = ["display_name", "bio", "avatar_url", "locale", "time_zone"] as const;

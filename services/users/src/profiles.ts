@@ -5,9 +5,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { ProfileUpdatedSchema } from "@junction/gen/junction/users/v1/events_pb";
 import { ProfileSchema, type Profile } from "@junction/gen/junction/users/v1/users_service_pb";
-import type { ReadThroughCache } from "@junction/platform/cache";
-import { domainError } from "@junction/platform/errors";
-import type { Outbox } from "@junction/platform/events/outbox";
+import { domainError, type Outbox, type ReadThroughCache } from "@junction/platform";
 import type { PrismaClient, Profile as ProfileRow } from "./generated/prisma/client.js";
 import type { ProfileChanges } from "./profile-validation.js";
 

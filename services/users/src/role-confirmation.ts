@@ -6,9 +6,7 @@
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import type { ReadThroughCache } from "@junction/platform/cache";
-import { domainError } from "@junction/platform/errors";
-import { isUnavailable } from "@junction/platform/resilience/fallback";
+import { domainError, isUnavailable, type ReadThroughCache } from "@junction/platform";
 
 /** What auth says about a user's roles. */
 export interface ConfirmedRoles {

@@ -1,7 +1,7 @@
 // The editable profile fields' rules, and how the values are normalised.
 import test from "ava";
 import { ConnectError } from "@connectrpc/connect";
-import { fieldViolations } from "@junction/platform/errors";
+import { fieldViolations } from "@junction/platform";
 import { validateProfileUpdate, type ProfileInput } from "../src/profile-validation.js";
 
 const empty: ProfileInput = { displayName: "", bio: "", avatarUrl: "", locale: "", timeZone: "" };

@@ -10,18 +10,19 @@ const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "E
 
 /**
  * The URL of `service`'s database: `JUNCTION_<SERVICE>_DATABASE_URL` if set, otherwise `base`
- * with its database replaced by `junction_<service>`.
+ * with its database replaced by `database` (by default `junction_<service>`).
  */
 export function databaseUrl(
   service: string,
   base = process.env.DATABASE_URL ?? DEFAULT_BASE_URL,
   env: Record<string, string | undefined> = process.env,
+  database?: string,
 ): string {
   if (!/^[a-z][a-z0-9_-]*$/.test(service)) throw new Error(`invalid service name for a database: "${service}"`);
   const id = service.replaceAll("-", "_");
   const override = env[`JUNCTION_${id.toUpperCase()}_DATABASE_URL`];
   if (override) return override;
-  return withDatabase(base, `junction_${id}`);
+  return withDatabase(base, database ?? `junction_${id}`);
 }
 
 /** The database name in a Postgres URL. */

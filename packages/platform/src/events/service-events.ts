@@ -2,8 +2,8 @@
 // drained on shutdown), the streams and consumers provisioned, then — as the service needs —
 // the outbox relay and its consumers, each stopped with the server.
 import type { NatsConnection } from "nats";
-import { natsReadiness } from "../readiness.js";
-import type { ServiceRuntime } from "../service-runtime.js";
+import { natsReadiness, type ReadinessCheck } from "../readiness.js";
+import type { Logger } from "../logger.js";
 import { EventConsumer, type TransactionRunner } from "./event-consumer.js";
 import { migrateEventTables } from "./event-tables.js";
 import { EventNamespace } from "./namespace.js";
@@ -12,34 +12,45 @@ import { OutboxRelay } from "./outbox-relay.js";
 import type { SqlTransaction } from "./outbox.js";
 import type { ConsumerSettings } from "./provisioning.js";
 import { provisionEvents } from "./provisioning.js";
-import { junctionTopology } from "./topology.js";
+
+/** What joining the backbone needs of the service's host. */
+export interface EventsHost {
+  readonly name: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly databaseUrl: string;
+  readonly readiness: ReadinessCheck[];
+  /** The topology: which services publish (one stream each). */
+  readonly manifest: { readonly producers: readonly string[] };
+  onShutdown(step: () => Promise<unknown> | unknown): void;
+}
 
 /** One service process's place on the event backbone. */
 export class ServiceEvents {
   private constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly runtime: EventsHost,
     readonly nats: NatsConnection,
     readonly namespace: EventNamespace,
   ) {}
 
   /** Creates the event tables, connects to NATS (failing clearly if it is down) and provisions the streams. */
-  static async join(runtime: ServiceRuntime): Promise<ServiceEvents> {
+  static async join(runtime: EventsHost): Promise<ServiceEvents> {
     const config = eventsConfig(runtime.env);
     const namespace = new EventNamespace(config.prefix);
-    await migrateEventTables(runtime.config.databaseUrl, runtime.logger);
+    await migrateEventTables(runtime.databaseUrl, runtime.logger);
     const nats = await connectNats({ url: config.natsUrl, name: runtime.name, logger: runtime.logger });
     runtime.onShutdown(() => nats.drain());
     runtime.readiness.push(natsReadiness(nats));
     // Streams only: each consumer is created or updated by its own EventConsumer with its own
     // settings, so a service starting never resets another service's consumers to defaults.
-    await provisionEvents(await nats.jetstreamManager(), { namespace, topology: { producers: junctionTopology.producers, consumers: [] } });
+    await provisionEvents(await nats.jetstreamManager(), { namespace, topology: { producers: runtime.manifest.producers, consumers: [] } });
     return new ServiceEvents(runtime, nats, namespace);
   }
 
   /** Starts publishing this service's outbox. */
   async startRelay(): Promise<OutboxRelay> {
     const { runtime } = this;
-    const relay = new OutboxRelay({ service: runtime.name, databaseUrl: runtime.config.databaseUrl, nats: this.nats, namespace: this.namespace, logger: runtime.logger });
+    const relay = new OutboxRelay({ service: runtime.name, databaseUrl: runtime.databaseUrl, nats: this.nats, namespace: this.namespace, logger: runtime.logger });
     await relay.start();
     runtime.onShutdown(() => relay.stop());
     return relay;

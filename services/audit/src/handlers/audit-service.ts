@@ -2,7 +2,7 @@
 // refused before the input is even looked at.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
-import { requireRole } from "@junction/platform/identity/caller";
+import { requireRole } from "@junction/platform";
 import { queryEntries } from "../audit-query.js";
 import { verifyChain } from "../chain-verification.js";
 import type { PrismaClient } from "../generated/prisma/client.js";

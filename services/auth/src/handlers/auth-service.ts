@@ -1,7 +1,7 @@
 // The public AuthService: maps requests to the domain functions and their results to responses.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { requireUser } from "@junction/platform/identity/caller";
+import { requireUser } from "@junction/platform";
 import type { AuthContext } from "../context.js";
 import { jwksMessage } from "../jwks.js";
 import { clientIpOf } from "../login-throttle.js";

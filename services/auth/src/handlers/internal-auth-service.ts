@@ -3,9 +3,7 @@
 // calling service acts: it forwards that user's `authorization` header.
 import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
-import { domainError, invalidArgument } from "@junction/platform/errors";
-import { callingService, requireRole, requireUser } from "@junction/platform/identity/caller";
-import type { AccessTokenClaims } from "@junction/platform/identity/access-tokens";
+import { type AccessTokenClaims, callingService, domainError, invalidArgument, requireRole, requireUser } from "@junction/platform";
 import { deactivateUser, findUser, isActiveAdmin, setUserRoles } from "../account-admin.js";
 import type { AuthContext } from "../context.js";
 import { rolesFromNames } from "../roles.js";

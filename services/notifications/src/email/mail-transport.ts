@@ -1,7 +1,7 @@
 // How an email leaves: over SMTP when JUNCTION_SMTP_URL is set, otherwise into the local mail
 // outbox directory as .eml files. Both take the same message, so what a developer opens
 // locally is byte for byte what a mail server would have received.
-import type { Logger } from "@junction/platform/logger";
+import type { Logger } from "@junction/platform";
 import type { NotificationsConfig } from "../config.js";
 import { MailOutbox } from "./mail-outbox.js";
 import { SmtpTransport } from "./smtp-transport.js";

@@ -6,8 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { NotificationDeliveredSchema, DeliveryChannel } from "@junction/gen/junction/notifications/v1/events_pb";
-import type { Outbox, ReceivedEvent } from "@junction/platform/events/index";
-import type { Logger } from "@junction/platform/logger";
+import type { Logger, Outbox, ReceivedEvent } from "@junction/platform";
 import { DeliveryStatus, type Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { contractKind, kindSlug, type StoredKind } from "../kinds.js";
 import type { Recipient } from "../recipients.js";

@@ -2,7 +2,7 @@
 // notifications of the user in the access token.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import { requireUser } from "@junction/platform/identity/caller";
+import { requireUser } from "@junction/platform";
 import type { NotificationsContext } from "../context.js";
 import { listNotifications, markRead } from "../in-app-inbox.js";
 import { notificationMessage } from "../messages.js";

@@ -1,7 +1,7 @@
 // OrgsService: validates, identifies the caller from the access token, runs the domain.
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
-import { requireUser } from "@junction/platform/identity/caller";
+import { requireUser } from "@junction/platform";
 import type { Caller, OrgsContext } from "../context.js";
 import { addMember, listMembers, removeMember } from "../memberships.js";
 import { memberMessage, organizationMessage } from "../messages.js";

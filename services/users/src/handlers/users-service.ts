@@ -1,8 +1,7 @@
 // The public UsersService: who may do what, then the profile store and the GetMe composition.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { FieldViolations } from "@junction/platform/errors";
-import { requireUser } from "@junction/platform/identity/caller";
+import { FieldViolations, requireUser } from "@junction/platform";
 import { authorizeProfileAccess } from "../access.js";
 import type { UsersContext } from "../context.js";
 import { composeMe } from "../me.js";

@@ -2,13 +2,12 @@
 // and the service behind a verified service token. Identity comes only from what the server
 // itself verified, never from a header a client could set.
 import { Code, createContextKey, type ContextValues, type Interceptor } from "@connectrpc/connect";
-import { RoleSchema, type Role } from "@junction/gen/junction/auth/v1/role_pb";
 import { domainError } from "../errors.js";
 import type { AccessTokenClaims, AccessTokenVerifier } from "./access-tokens.js";
 import { callingServiceKey } from "./service-credentials.js";
 
-/** A role as it appears in an access token's `roles` claim: the proto enum value name, e.g. "ROLE_ADMIN". */
-export type RoleName = `ROLE_${Exclude<keyof typeof Role, "UNSPECIFIED">}`;
+/** A role as it appears in an access token's `roles` claim, e.g. "ROLE_ADMIN" (the issuer's enum value name). */
+export type RoleName = string;
 
 /** Anything carrying per-call context values, e.g. a handler's context. */
 export interface CallValues {
@@ -53,11 +52,10 @@ export function requireUser(ctx: CallValues): AccessTokenClaims {
 }
 
 /** The verified user, who must hold `role`; PERMISSION_DENIED (ROLE_REQUIRED) otherwise. */
-export function requireRole(ctx: CallValues, role: RoleName | Role): AccessTokenClaims {
+export function requireRole(ctx: CallValues, role: RoleName): AccessTokenClaims {
   const user = requireUser(ctx);
-  const name = typeof role === "string" ? role : (RoleSchema.value[role]?.name ?? `role ${role}`);
-  if (!user.roles.includes(name)) {
-    throw domainError(Code.PermissionDenied, "ROLE_REQUIRED", `this RPC requires the role ${name}`, { role: name });
+  if (!user.roles.includes(role)) {
+    throw domainError(Code.PermissionDenied, "ROLE_REQUIRED", `this RPC requires the role ${role}`, { role });
   }
   return user;
 }

@@ -3,7 +3,6 @@
 // Internal… services refuse every call without a valid one, whatever else the caller sends.
 // The edge strips that header from outside requests, so only services can present one.
 import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
-import type { DescService } from "@bufbuild/protobuf";
 import { SignJWT, jwtVerify } from "jose";
 import { z } from "zod";
 import { ConfigError, loadConfig, type EnvVar } from "../config.js";
@@ -133,15 +132,10 @@ export function serviceTokenInterceptor(issuer: ServiceTokenIssuer): Interceptor
   };
 }
 
-/** True for services only other services may call: short name starting with "Internal", or listed by type name. */
-export function isInternalService(service: DescService, internalServices: ReadonlySet<string> = new Set()): boolean {
-  return service.name.startsWith("Internal") || internalServices.has(service.typeName);
-}
-
 /**
- * Server interceptor: internal services (see isInternalService) refuse calls without a valid
- * service token; on any service a presented token must be valid. The verified calling service
- * is stored under `callingServiceKey`.
+ * Server interceptor: internal services (listed by full name, as the manifest declares them)
+ * refuse calls without a valid service token; on any service a presented token must be valid.
+ * The verified calling service is stored under `callingServiceKey`.
  */
 export function serviceCredentialsInterceptor(
   secret: ServiceSecret,
@@ -152,7 +146,7 @@ export function serviceCredentialsInterceptor(
   return (next) => async (req) => {
     const token = req.header.get(SERVICE_TOKEN_HEADER);
     req.contextValues.delete(callingServiceKey);
-    if (token !== null || isInternalService(req.service, internalServices)) {
+    if (token !== null || internalServices.has(req.service.typeName)) {
       req.contextValues.set(callingServiceKey, await verified.callerOf(token));
     }
     return next(req);

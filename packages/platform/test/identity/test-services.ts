@@ -33,7 +33,7 @@ export interface TestServices {
   clients(interceptors?: Interceptor[]): { auth: Client<typeof AuthService>; internal: Client<typeof InternalAuthService> };
 }
 
-/** Starts the JWKS server and the h2c server; both close when the test ends. */
+/** Starts the JWKS server and the h2c server; both close when the test ends. InternalAuthService is internal, as a manifest would say. */
 export async function startTestServices(t: ExecutionContext, options: { internalServices?: string[] } = {}): Promise<TestServices> {
   const key = await signingKey("k1");
   const jwks = await startJwksServer(t, [key]);
@@ -66,13 +66,13 @@ export async function startTestServices(t: ExecutionContext, options: { internal
           return { userId: req.userId, roles: [Role.USER], active: true };
         },
         setUserRoles(req, ctx) {
-          const admin = requireRole(ctx, Role.ADMIN);
+          const admin = requireRole(ctx, "ROLE_ADMIN");
           seen.push({ rpc: "SetUserRoles", user: admin, service: callingService(ctx) });
           return { roles: req.roles };
         },
       });
     },
-    [serviceCredentialsInterceptor(SHARED_SECRET, { internalServices: options.internalServices }), userAuthenticationInterceptor(verifier)],
+    [serviceCredentialsInterceptor(SHARED_SECRET, { internalServices: [InternalAuthService.typeName, ...(options.internalServices ?? [])] }), userAuthenticationInterceptor(verifier)],
   );
   return {
     key,

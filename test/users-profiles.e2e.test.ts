@@ -177,7 +177,7 @@ test("GetMe composes organizations when orgs answers, and answers partially with
 
 test("with auth down, an admin's confirmed roles are served from cache; with no cache the request is UNAVAILABLE", async (t) => {
   // Roles are re-confirmed on every request (fresh for 0 s), so the cache only stands in for auth.
-  const own = await TestPlatform.create(t, { JUNCTION_USERS_ROLES_CACHE_TTL: "0s" });
+  const own = await TestPlatform.create(t, { JUNCTION_ROLES_CACHE_TTL: "0s" });
   await own.start("auth", startAuth);
   await own.start("users", startUsers);
   const [admin, otherAdmin, bob] = await Promise.all([registerAdmin(own), registerAdmin(own), withProfile(own, registerAndLogin(own))]);

@@ -2,17 +2,25 @@
 // AuditService to platform admins and records every stream the manifest gives it, one durable
 // consumer each. It publishes nothing.
 import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
+import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { bind, defineService, subscribe } from "@junction/platform";
+import { roleConfirmation, type RoleConfirmation } from "@junction/roles";
 import { recordEventsOf } from "./event-recorder.js";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
 import { auditServiceHandlers } from "./handlers/audit-service.js";
 
-/** The audit service, as the runtime hosts it; its context is the audit database. */
-export const auditService = defineService<PrismaClient, PrismaClient>({
+/** What audit works with: its database, and auth's confirmation of admins. */
+interface AuditContext {
+  readonly prisma: PrismaClient;
+  readonly roles: RoleConfirmation;
+}
+
+/** The audit service, as the runtime hosts it. */
+export const auditService = defineService<AuditContext, PrismaClient>({
   name: "audit",
   database: { client: PrismaClient, migrations: new URL("../prisma/migrations", import.meta.url) },
-  domain: (host) => host.database,
+  domain: (host) => ({ prisma: host.database, roles: roleConfirmation(host, host.client(InternalAuthService)) }),
   // Recording writes only through the transaction: safe to batch.
-  consumesOther: (stream) => subscribe<PrismaClient, Prisma.TransactionClient>({ register: (consumer) => recordEventsOf(consumer, stream), batchSize: 32 }),
-  rpcs: (prisma) => [bind(AuditService, auditServiceHandlers(prisma))],
+  consumesOther: (stream) => subscribe<AuditContext, Prisma.TransactionClient>({ register: (consumer) => recordEventsOf(consumer, stream), batchSize: 32 }),
+  rpcs: (ctx) => [bind(AuditService, auditServiceHandlers(ctx.prisma, ctx.roles))],
 });

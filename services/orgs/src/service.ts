@@ -6,6 +6,7 @@ import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_interna
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { bind, defineService, Outbox, subscribe } from "@junction/platform";
+import { roleConfirmation } from "@junction/roles";
 import type { OrgsContext } from "./context.js";
 import { onUserDeactivated } from "./event-handlers.js";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
@@ -17,12 +18,10 @@ import { UserDirectory } from "./user-directory.js";
 export const orgsService = defineService<OrgsContext, PrismaClient>({
   name: "orgs",
   database: { client: PrismaClient, migrations: new URL("../prisma/migrations", import.meta.url) },
-  domain: (host) => ({
-    prisma: host.database,
-    outbox: new Outbox("orgs"),
-    directory: new UserDirectory(host.client(InternalAuthService)),
-    logger: host.logger,
-  }),
+  domain: (host) => {
+    const auth = host.client(InternalAuthService);
+    return { prisma: host.database, outbox: new Outbox("orgs"), directory: new UserDirectory(auth), roles: roleConfirmation(host, auth), logger: host.logger };
+  },
   consumes: {
     // The handler writes only through the transaction (events go to the outbox): safe to batch.
     auth: subscribe<OrgsContext, Prisma.TransactionClient>({

@@ -7,10 +7,6 @@ export function usersConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       // How long a cached profile is served without reading the database.
       profileCacheTtlMs: envDuration("JUNCTION_USERS_PROFILE_CACHE_TTL", "60s"),
-      // How long roles confirmed by auth are trusted without asking auth again...
-      rolesCacheTtlMs: envDuration("JUNCTION_USERS_ROLES_CACHE_TTL", "30s"),
-      // ...and how long they are kept to stand in while auth is unavailable.
-      rolesCacheKeepMs: envDuration("JUNCTION_USERS_ROLES_CACHE_KEEP", "1h"),
     },
     env,
   );

@@ -4,7 +4,7 @@ import type { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_in
 import type { Logger } from "@junction/platform";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { ProfileStore } from "./profiles.js";
-import type { RoleConfirmation } from "./role-confirmation.js";
+import type { RoleConfirmation } from "@junction/roles";
 
 /** Users' dependencies. */
 export interface UsersContext {

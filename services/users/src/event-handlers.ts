@@ -12,7 +12,7 @@ import {
 import type { AfterCommit, EventConsumer, ReceivedEvent } from "@junction/platform";
 import type { Prisma } from "./generated/prisma/client.js";
 import type { ProfileStore } from "./profiles.js";
-import type { RoleConfirmation } from "./role-confirmation.js";
+import type { RoleConfirmation } from "@junction/roles";
 
 type Tx = Prisma.TransactionClient;
 type Event = ReceivedEvent<Tx>;

@@ -11,7 +11,7 @@ import { handleAuthEvents } from "./event-handlers.js";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
 import { usersServiceHandlers } from "./handlers/users-service.js";
 import { profileCodec, ProfileStore } from "./profiles.js";
-import { RoleConfirmation, type ConfirmedRoles } from "./role-confirmation.js";
+import { roleConfirmation } from "@junction/roles";
 
 /** Users' domain and what its event handlers need besides. */
 interface UsersDomain extends UsersContext {
@@ -30,10 +30,7 @@ function usersDomain(host: ServiceHost<PrismaClient>): UsersDomain {
       new ReadThroughCache(host.redis, { namespace, name: "profile", freshMs: config.profileCacheTtlMs, keepMs: config.profileCacheTtlMs, codec: profileCodec, onCacheError }),
       new Outbox("users"),
     ),
-    roles: new RoleConfirmation(
-      host.client(InternalAuthService),
-      new ReadThroughCache<ConfirmedRoles>(host.redis, { namespace, name: "roles", freshMs: config.rolesCacheTtlMs, keepMs: config.rolesCacheKeepMs, onCacheError }),
-    ),
+    roles: roleConfirmation(host, host.client(InternalAuthService)),
     orgs: host.client(InternalOrgsService),
     getMeBudgetMs: host.policy.method(UsersService.method.getMe).timeoutMs,
     afterCommit: new AfterCommit<Prisma.TransactionClient>(prisma),

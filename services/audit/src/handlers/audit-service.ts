@@ -1,8 +1,8 @@
-// AuditService: platform admins only (ROLE_ADMIN in the access token); everyone else is
-// refused before the input is even looked at.
+// AuditService: platform admins only (ROLE_ADMIN in the access token, confirmed by auth);
+// everyone else is refused before the input is even looked at.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
-import { requireRole } from "@junction/platform";
+import { requireConfirmedAdmin, type RoleConfirmation } from "@junction/roles";
 import { queryEntries } from "../audit-query.js";
 import { verifyChain } from "../chain-verification.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -11,10 +11,10 @@ import { encodePageToken } from "../page-token.js";
 import { validQuery, validRange } from "../validation.js";
 
 /** AuditService's handlers over the audit database. */
-export function auditServiceHandlers(prisma: PrismaClient): Partial<ServiceImpl<typeof AuditService>> {
+export function auditServiceHandlers(prisma: PrismaClient, roles: Pick<RoleConfirmation, "isAdmin">): Partial<ServiceImpl<typeof AuditService>> {
   return {
     async queryAuditLog(req, call) {
-      requireRole(call, "ROLE_ADMIN");
+      await requireConfirmedAdmin(roles, call);
       const query = validQuery(req);
       const page = await queryEntries(prisma, query);
       return {
@@ -23,7 +23,7 @@ export function auditServiceHandlers(prisma: PrismaClient): Partial<ServiceImpl<
       };
     },
     async verifyAuditChain(req, call) {
-      requireRole(call, "ROLE_ADMIN");
+      await requireConfirmedAdmin(roles, call);
       const report = await verifyChain(prisma, validRange(req));
       return {
         valid: report.broken === undefined,

@@ -2,6 +2,7 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { requireUser } from "@junction/platform";
+import { isConfirmedAdmin } from "@junction/roles";
 import type { Caller, OrgsContext } from "../context.js";
 import { addMember, listMembers, removeMember } from "../memberships.js";
 import { memberMessage, organizationMessage } from "../messages.js";
@@ -13,34 +14,37 @@ import { validAddMember, validCreateOrganization, validListMembers, validOrgId, 
 export function orgsServiceHandlers(ctx: OrgsContext): Partial<ServiceImpl<typeof OrgsService>> {
   return {
     async createOrganization(req, call) {
-      const caller = callerOf(call);
+      const caller = await callerOf(ctx, call);
       const { name } = validCreateOrganization(req);
       return { organization: organizationMessage(await createOrganization(ctx, caller, name)) };
     },
     async getOrganization(req, call) {
-      const caller = callerOf(call);
+      const caller = await callerOf(ctx, call);
       const orgId = validOrgId(req.orgId);
       return { organization: organizationMessage(await readableOrganization(ctx, caller, orgId)) };
     },
     async listMembers(req, call) {
-      const caller = callerOf(call);
+      const caller = await callerOf(ctx, call);
       const page = await listMembers(ctx, caller, validListMembers(req));
       return { members: page.members.map(memberMessage), nextPageToken: page.next ? encodeMemberCursor(page.next) : "" };
     },
     async addMember(req, call) {
-      const caller = callerOf(call);
+      const caller = await callerOf(ctx, call);
       return { member: memberMessage(await addMember(ctx, caller, validAddMember(req))) };
     },
     async removeMember(req, call) {
-      const caller = callerOf(call);
+      const caller = await callerOf(ctx, call);
       await removeMember(ctx, caller, validRemoveMember(req));
       return {};
     },
   };
 }
 
-/** The signed-in caller (UNAUTHENTICATED without one), checked before the input so anonymous probing learns nothing. */
-function callerOf(call: HandlerContext): Caller {
+/**
+ * The signed-in caller (UNAUTHENTICATED without one), checked before the input so anonymous
+ * probing learns nothing. A platform admin by the token is one only if auth confirms it.
+ */
+async function callerOf(ctx: OrgsContext, call: HandlerContext): Promise<Caller> {
   const user = requireUser(call);
-  return { userId: user.userId, platformAdmin: user.roles.includes("ROLE_ADMIN") };
+  return { userId: user.userId, platformAdmin: await isConfirmedAdmin(ctx.roles, user) };
 }

@@ -1,12 +1,13 @@
 // Admin rights are read from the access token, but a token lives for minutes after a demotion,
-// so acting on someone else's profile also needs auth to confirm the role (GetUserRoles). The
-// answer is cached in Redis; while auth is unavailable the cached answer stands in, and with
+// so acting on someone else's data also needs auth to confirm the role (GetUserRoles). The
+// answer is cached in Redis, one entry per user shared by every service (users drops it on
+// auth.user.role_changed); while auth is unavailable the cached answer stands in, and with
 // neither the request is refused as UNAVAILABLE (ROLES_UNAVAILABLE): we cannot know, so we do
 // not guess, and the caller may retry.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { domainError, isUnavailable, type ReadThroughCache } from "@junction/platform";
+import { domainError, envDuration, isUnavailable, loadConfig, ReadThroughCache, type ServiceHost } from "@junction/platform";
 
 /** What auth says about a user's roles. */
 export interface ConfirmedRoles {
@@ -53,4 +54,24 @@ export class RoleConfirmation {
   forget(userId: string): Promise<void> {
     return this.cache.invalidate(userId);
   }
+}
+
+/** Settings shared by every service that confirms roles. */
+function rolesConfig(env: NodeJS.ProcessEnv) {
+  return loadConfig(
+    {
+      // How long a confirmation is trusted without asking auth again (0s: ask every time).
+      freshMs: envDuration("JUNCTION_ROLES_CACHE_TTL", "30s"),
+      // How long it is kept to stand in while auth is unavailable.
+      keepMs: envDuration("JUNCTION_ROLES_CACHE_KEEP", "1h"),
+    },
+    env,
+  );
+}
+
+/** The role confirmation of a hosted service: auth's InternalAuthService through the shared Redis cache. */
+export function roleConfirmation(host: ServiceHost, auth: Client<typeof InternalAuthService>): RoleConfirmation {
+  const { freshMs, keepMs } = rolesConfig(host.env);
+  const onCacheError = (error: unknown) => host.logger.warn({ err: error }, "roles cache unavailable; asking auth");
+  return new RoleConfirmation(auth, new ReadThroughCache<ConfirmedRoles>(host.redis, { namespace: host.redisNamespace, name: "roles", freshMs, keepMs, onCacheError }));
 }

@@ -19,7 +19,11 @@ import { startAuth, startUsers } from "./support/services.js";
 let platform: TestPlatform;
 
 test.before(async () => {
-  platform = await TestPlatform.create(undefined, { JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_IP: "6" });
+  platform = await TestPlatform.create(undefined, {
+    JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT: "3",
+    JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: "6",
+    JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_IP: "6",
+  });
   await platform.start("auth", startAuth);
   await platform.start("users", startUsers);
 });
@@ -140,25 +144,62 @@ test("expired reset tokens are refused", async (t) => {
   await assertInvalid(t, auth().resetPassword({ token, newPassword: "brand-new-secret-7" }), ["token"]);
 });
 
-test("failed logins are throttled per account, with RetryInfo, even for the right password", async (t) => {
+/** Auth as the edge calls it: with the edge's service credentials and the client's address. */
+const viaEdge = () => platform.serviceClient(AuthService, "edge");
+const from = (ip: string) => ({ headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
+const randomIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+
+test("failed logins lock out the (account, client) pair with RetryInfo and Retry-After; the owner elsewhere still signs in", async (t) => {
   const account = await registerAndLogin(platform);
+  const stranger = randomIp();
   for (let i = 0; i < 3; i++) {
-    await assertRefused(t, auth().login({ email: account.email, password: "wrong-password-1" }), Code.Unauthenticated, "INVALID_CREDENTIALS");
+    await assertRefused(t, viaEdge().login({ email: account.email, password: "wrong-password-1" }, from(stranger)), Code.Unauthenticated, "INVALID_CREDENTIALS");
   }
-  const error = await assertRefused(t, auth().login({ email: account.email, password: PASSWORD }), Code.ResourceExhausted, "LOGIN_THROTTLED");
-  const retryDelay = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
-  t.true(Number(retryDelay?.seconds) > 0 && Number(retryDelay?.seconds) <= 900);
+  const error = await assertRefused(t, viaEdge().login({ email: account.email, password: PASSWORD }, from(stranger)), Code.ResourceExhausted, "LOGIN_THROTTLED");
+  const retryDelay = Number(error.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds);
+  t.true(retryDelay > 0 && retryDelay <= 900);
+  t.is(error.metadata.get("retry-after"), String(retryDelay), "Retry-After travels as metadata, for both edges to send");
+  await t.notThrowsAsync(viaEdge().login({ email: account.email, password: PASSWORD }, from("192.0.2.10")), "the owner, from their own address");
 });
 
-test("failed logins are throttled per client IP (x-forwarded-for's first hop) across accounts", async (t) => {
-  const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
-  const fromIp = { headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } };
+test("a higher per-account bound stops guessing spread over many clients", async (t) => {
+  const account = await registerAndLogin(platform);
   for (let i = 0; i < 6; i++) {
-    await assertRefused(t, auth().login({ email: uniqueEmail("spray"), password: "wrong-password-1" }, fromIp), Code.Unauthenticated, "INVALID_CREDENTIALS");
+    await assertRefused(t, viaEdge().login({ email: account.email, password: "wrong-password-1" }, from(`203.0.113.${i + 1}`)), Code.Unauthenticated, "INVALID_CREDENTIALS");
+  }
+  await assertRefused(t, viaEdge().login({ email: account.email, password: PASSWORD }, from("203.0.113.99")), Code.ResourceExhausted, "LOGIN_THROTTLED");
+});
+
+test("failed logins are throttled per client address across accounts", async (t) => {
+  const ip = randomIp();
+  for (let i = 0; i < 6; i++) {
+    await assertRefused(t, viaEdge().login({ email: uniqueEmail("spray"), password: "wrong-password-1" }, from(ip)), Code.Unauthenticated, "INVALID_CREDENTIALS");
   }
   const account = await registerAndLogin(platform);
-  await assertRefused(t, auth().login({ email: account.email, password: PASSWORD }, fromIp), Code.ResourceExhausted, "LOGIN_THROTTLED");
-  await t.notThrowsAsync(auth().login({ email: account.email, password: PASSWORD }, { headers: { "x-forwarded-for": "192.0.2.1" } }));
+  await assertRefused(t, viaEdge().login({ email: account.email, password: PASSWORD }, from(ip)), Code.ResourceExhausted, "LOGIN_THROTTLED");
+  await t.notThrowsAsync(viaEdge().login({ email: account.email, password: PASSWORD }, from("192.0.2.1")));
+});
+
+test("X-Forwarded-For from a caller that is not the edge is not believed: it cannot lock out that address", async (t) => {
+  const account = await registerAndLogin(platform);
+  const victim = randomIp();
+  for (let i = 0; i < 3; i++) {
+    // Straight to auth's port, claiming to be the victim's address.
+    await assertRefused(t, auth().login({ email: account.email, password: "wrong-password-1" }, from(victim)), Code.Unauthenticated, "INVALID_CREDENTIALS");
+  }
+  await assertRefused(t, auth().login({ email: account.email, password: PASSWORD }, from(victim)), Code.ResourceExhausted, "LOGIN_THROTTLED");
+  await t.notThrowsAsync(viaEdge().login({ email: account.email, password: PASSWORD }, from(victim)), "the real client at that address, through the edge");
+});
+
+test("password-reset emails cool down per address, and the answer never tells whether the account exists", async (t) => {
+  const account = await registerAndLogin(platform);
+  const ghost = uniqueEmail("ghost");
+  for (let i = 0; i < 5; i++) {
+    t.deepEqual(await auth().requestPasswordReset({ email: account.email.toUpperCase() }), await auth().requestPasswordReset({ email: ghost }));
+  }
+  await resetToken(platform, account.userId);
+  const issued = await platform.query<{ n: number }>("auth", "SELECT count(*)::int AS n FROM email_tokens WHERE user_id = $1 AND purpose = 'reset_password'", [account.userId]);
+  t.deepEqual(issued, [{ n: 1 }], "five requests, one email");
 });
 
 test("the admin CLI grants ROLE_ADMIN through the domain: role_changed is announced and the next token carries it", async (t) => {

@@ -15,8 +15,11 @@ export function authConfig(env: NodeJS.ProcessEnv = process.env) {
       argon2MemoryKib: envInt("JUNCTION_AUTH_ARGON2_MEMORY_KIB", 19_456, 8, 4_194_304),
       argon2TimeCost: envInt("JUNCTION_AUTH_ARGON2_TIME_COST", 2, 1, 100),
       argon2Parallelism: envInt("JUNCTION_AUTH_ARGON2_PARALLELISM", 1, 1, 16),
-      loginMaxFailuresPerAccount: envInt("JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1),
+      loginMaxFailuresPerAccountClient: envInt("JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT", 5, 1),
+      loginMaxFailuresPerAccount: envInt("JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1),
       loginMaxFailuresPerIp: envInt("JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_IP", 20, 1),
+      // One reset email per account per cooldown, whoever asks.
+      resetPasswordCooldownMs: envDuration("JUNCTION_AUTH_RESET_PASSWORD_COOLDOWN", "60s", 0),
       loginFailureWindowMs: envDuration("JUNCTION_AUTH_LOGIN_FAILURE_WINDOW", "15m", 1_000),
     },
     env,

@@ -5,6 +5,7 @@ import type { AuthConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { PasswordHasher } from "./passwords.js";
+import type { ResetCooldown } from "./reset-cooldown.js";
 import type { RefreshTokenFamily } from "./refresh-tokens.js";
 import type { SigningKeyRing } from "./signing-keys.js";
 
@@ -19,5 +20,6 @@ export interface AuthContext {
   readonly sessions: SessionRegistry;
   readonly refreshTokens: RefreshTokenFamily;
   readonly throttle: LoginThrottle;
+  readonly resetCooldown: ResetCooldown;
   readonly logger: Logger;
 }

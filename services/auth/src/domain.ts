@@ -8,6 +8,7 @@ import type { AuthContext } from "./context.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { PasswordHasher } from "./passwords.js";
+import { ResetCooldown } from "./reset-cooldown.js";
 import { RefreshTokenFamily } from "./refresh-tokens.js";
 import { SigningKeyRing } from "./signing-keys.js";
 
@@ -35,10 +36,12 @@ export function authDomain(host: ServiceHost<PrismaClient>): AuthContext {
     sessions,
     refreshTokens: new RefreshTokenFamily(redis, sessions, Math.ceil(config.refreshTokenTtlMs / 1000)),
     throttle: new LoginThrottle(redis, host.redisNamespace, {
+      maxFailuresPerAccountClient: config.loginMaxFailuresPerAccountClient,
       maxFailuresPerAccount: config.loginMaxFailuresPerAccount,
-      maxFailuresPerIp: config.loginMaxFailuresPerIp,
+      maxFailuresPerClient: config.loginMaxFailuresPerIp,
       windowMs: config.loginFailureWindowMs,
     }),
+    resetCooldown: new ResetCooldown(redis, host.redisNamespace, config.resetPasswordCooldownMs),
     logger: host.logger,
   };
 }

@@ -8,16 +8,18 @@ import { issueEmailToken, redeemEmailToken, retireEmailTokens } from "./email-to
 import { checkEmail, checkNewPassword, checkRequired, normaliseEmail } from "./validation.js";
 
 /**
- * Sends a reset email if `email` belongs to an active account. Answers the same either way, so
- * it cannot be used to find out who is registered.
+ * Sends a reset email if `email` belongs to an active account and none went to it within the
+ * cooldown. Answers the same in every case, so it cannot be used to find out who is registered.
  */
 export async function requestPasswordReset(ctx: AuthContext, email: string): Promise<void> {
   const violations = new FieldViolations();
   checkEmail(violations, "email", email);
   violations.throwIfAny();
+  const address = normaliseEmail(email);
+  if (!(await ctx.resetCooldown.take(address))) return;
   const now = new Date();
   await ctx.prisma.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { email: normaliseEmail(email) } });
+    const user = await tx.user.findUnique({ where: { email: address } });
     if (!user || !user.active) return;
     const reset = await issueEmailToken(tx, user.id, "RESET_PASSWORD", ctx.config.resetPasswordTokenTtlMs, now);
     await ctx.outbox.add(

@@ -4,7 +4,7 @@ import type { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb
 import { requireUser } from "@junction/platform";
 import type { AuthContext } from "../context.js";
 import { jwksMessage } from "../jwks.js";
-import { clientIpOf } from "../login-throttle.js";
+import { trustedClientIp } from "../client-address.js";
 import { requestPasswordReset, resetPassword } from "../password-reset.js";
 import { register, verifyEmail } from "../registration.js";
 import { login, logout, refresh } from "../sign-in.js";
@@ -16,7 +16,7 @@ export function authServiceHandlers(ctx: AuthContext): Partial<ServiceImpl<typeo
       return { userId: await register(ctx, { email: req.email, password: req.password, displayName: req.displayName }) };
     },
     async login(req, call) {
-      const client = { clientIp: clientIpOf(call.requestHeader), userAgent: call.requestHeader.get("user-agent") ?? undefined };
+      const client = { clientIp: trustedClientIp(call), userAgent: call.requestHeader.get("user-agent") ?? undefined };
       return login(ctx, req.email, req.password, client);
     },
     async refresh(req) {

@@ -4,7 +4,8 @@
 import { PLATFORM_PROCESSES, missingDependencies, startProcess, waitUntilReady, type PlatformProcess } from "./platform-processes.js";
 
 const root = new URL("..", import.meta.url).pathname;
-const env = { ...process.env, JUNCTION_MAIL_DIR: process.env.JUNCTION_MAIL_DIR ?? `${root}var/mail` };
+// A local run is development mode (the public service secret is allowed) unless told otherwise.
+const env = { ...process.env, JUNCTION_MAIL_DIR: process.env.JUNCTION_MAIL_DIR ?? `${root}var/mail`, JUNCTION_DEV_MODE: process.env.JUNCTION_DEV_MODE ?? "true" };
 
 const missing = await missingDependencies(env);
 if (missing.length > 0) {

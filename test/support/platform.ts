@@ -133,7 +133,7 @@ export class TestPlatform {
   }
 
   /** A gRPC client of `service` that presents `caller`'s service credentials, as another Junction service would. */
-  serviceClient<T extends DescService>(service: T, caller: ServiceName = "users"): Client<T> {
+  serviceClient<T extends DescService>(service: T, caller: ServiceName | "edge" = "users"): Client<T> {
     const secret = new TextEncoder().encode(this.env.JUNCTION_SERVICE_SECRET);
     return this.client(service, [serviceTokenInterceptor(createServiceTokenIssuer(caller, secret))]);
   }

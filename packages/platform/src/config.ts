@@ -85,3 +85,11 @@ export function loadConfig<S extends Record<string, EnvVar<unknown>>>(spec: S, e
   if (problems.length > 0) throw new ConfigError(problems);
   return result as Parsed<S>;
 }
+
+/** The variable that turns development mode on: public defaults (the development service secret, CORS for localhost) are allowed only then. */
+export const DEVELOPMENT_MODE_ENV = "JUNCTION_DEV_MODE";
+
+/** Whether this process runs in development mode (JUNCTION_DEV_MODE=true). */
+export function developmentMode(env: NodeJS.ProcessEnv = process.env): boolean {
+  return loadConfig({ on: envBool(DEVELOPMENT_MODE_ENV, false) }, env).on;
+}

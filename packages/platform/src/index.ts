@@ -45,7 +45,7 @@ export { decodePageToken, encodePageToken, type PagePosition } from "./page-toke
 export * from "./events/index.js";
 
 // Configuration, logs, traces.
-export { ConfigError, envBool, envEnum, envInt, envPort, envString, envUrl, envUrlList, loadConfig } from "./config.js";
+export { ConfigError, DEVELOPMENT_MODE_ENV, developmentMode, envBool, envEnum, envInt, envPort, envString, envUrl, envUrlList, loadConfig } from "./config.js";
 export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";

@@ -136,3 +136,15 @@ test("the session check is on by default: a hosted service opens Redis for it un
   t.teardown(() => optedOut.close());
   t.deepEqual((await (await fetch(`${optedOut.url}/readyz`)).json() as { checks: object }).checks, {});
 });
+
+test("a service refuses to start with the public development secret unless development mode is on", async (t) => {
+  const { JUNCTION_SERVICE_SECRET: _secret, ...withoutSecret } = ENV;
+  const declaration = callee(() => [bind(InternalOrgsService, {})]);
+  await t.throwsAsync(startService(declaration, { env: withoutSecret, logger: quietLogger("callee"), manifest }), {
+    instanceOf: ConfigError,
+    message: /JUNCTION_SERVICE_SECRET: must be set/,
+  });
+  const dev = await startService(declaration, { env: { ...withoutSecret, JUNCTION_DEV_MODE: "true" }, logger: quietLogger("callee"), manifest });
+  await dev.close();
+  t.pass();
+});

@@ -21,7 +21,7 @@ const USAGE = "usage: admin grant-admin <email> | admin revoke-admin <email>";
 export async function runAdminCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const [command, email] = args;
   if ((command !== "grant-admin" && command !== "revoke-admin") || !email) throw new Error(USAGE);
-  const host = ServiceHost.create<PrismaClient>("auth", { env, logger: createLogger("auth-admin", env.LOG_LEVEL ?? "warn") });
+  const host = ServiceHost.create<PrismaClient>("auth", { env, logger: createLogger("auth-admin", env.LOG_LEVEL ?? "warn"), serving: false });
   try {
     await host.openDatabase(authDatabase);
     await host.openRedis();

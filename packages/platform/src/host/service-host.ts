@@ -13,7 +13,7 @@ import { openDatabase } from "../data/prisma.js";
 import { defaultConsumerSettings, type ConsumerSettings } from "../events/provisioning.js";
 import { ServiceEvents } from "../events/service-events.js";
 import { SessionRegistry } from "../identity/sessions.js";
-import { createServiceTokenIssuer, serviceSecretFromEnv, serviceTokenInterceptor, type ServiceSecret } from "../identity/service-credentials.js";
+import { createServiceTokenIssuer, serviceSecretFromEnv, serviceTokenInterceptor, type ServiceSecret, type ServiceTokenIssuer } from "../identity/service-credentials.js";
 import { createLogger, type Logger } from "../logger.js";
 import { Manifest, type ManifestService } from "../manifest/manifest.js";
 import { initTracing } from "../observability/tracing.js";
@@ -34,6 +34,8 @@ export interface HostOptions {
   consumerSettings?: Partial<ConsumerSettings>;
   /** The topology; default: the file at JUNCTION_MANIFEST_FILE (the repository's manifest.yaml). */
   manifest?: Manifest;
+  /** False for tools that only use the service's data (an admin CLI): no service secret is needed. */
+  serving?: boolean;
 }
 
 type ShutdownStep = () => Promise<unknown> | unknown;
@@ -46,7 +48,8 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
   private openedDatabase?: Db;
   private openedRedis?: Redis;
   private joinedEvents?: ServiceEvents;
-  private readonly serviceTokens;
+  private secret?: ServiceSecret;
+  private issuer?: ServiceTokenIssuer;
 
   private constructor(
     readonly entry: ManifestService,
@@ -54,11 +57,9 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
     readonly env: NodeJS.ProcessEnv,
     readonly logger: Logger,
     readonly policy: CommunicationPolicy,
-    readonly serviceSecret: ServiceSecret,
     readonly config: ReturnType<typeof hostConfig>,
     options: HostOptions,
   ) {
-    this.serviceTokens = createServiceTokenIssuer(entry.name, serviceSecret);
     this.consumerSettings = { ...defaultConsumerSettings, ...options.consumerSettings };
   }
 
@@ -72,7 +73,15 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
     servicePort(entry, env); // a malformed port fails start now, naming its variable
     const policy = CommunicationPolicy.load(config.policyFile, manifest);
     initTracing(`junction-${name}`);
-    return new ServiceHost<Db>(entry, manifest, env, logger, policy, serviceSecretFromEnv(env, logger), config, options);
+    const host = new ServiceHost<Db>(entry, manifest, env, logger, policy, config, options);
+    if (options.serving !== false) void host.serviceSecret; // a service that serves or calls fails start now without one
+    return host;
+  }
+
+  /** The secret service credentials are signed with: JUNCTION_SERVICE_SECRET (the public one only in development mode). */
+  get serviceSecret(): ServiceSecret {
+    this.secret ??= serviceSecretFromEnv(this.env, this.logger);
+    return this.secret;
   }
 
   /** The service's name in the manifest. */
@@ -120,7 +129,7 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
 
   /** A typed client of another service, carrying this service's credentials. */
   client<T extends DescService>(service: T): Client<T> {
-    return createServiceClient(service, { policy: this.policy, manifest: this.manifest, env: this.env, interceptors: [serviceTokenInterceptor(this.serviceTokens)] });
+    return createServiceClient(service, { policy: this.policy, manifest: this.manifest, env: this.env, interceptors: [serviceTokenInterceptor((this.issuer ??= createServiceTokenIssuer(this.name, this.serviceSecret)))] });
   }
 
   /** Registers cleanup run after the server has drained (reverse order of registration). */

@@ -5,7 +5,7 @@
 import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { SignJWT, jwtVerify } from "jose";
 import { z } from "zod";
-import { ConfigError, loadConfig, type EnvVar } from "../config.js";
+import { ConfigError, DEVELOPMENT_MODE_ENV, developmentMode, loadConfig, type EnvVar } from "../config.js";
 import { domainError } from "../errors.js";
 import { createLogger } from "../logger.js";
 
@@ -18,9 +18,10 @@ export const SERVICE_TOKEN_AUDIENCE = "junction-internal";
 /** The environment variable holding the shared service secret (at least 32 characters). */
 export const SERVICE_SECRET_ENV = "JUNCTION_SERVICE_SECRET";
 /**
- * INSECURE: the secret used when JUNCTION_SERVICE_SECRET is unset, so a local run works with
- * no setup. It is public (it is in this file), so anyone could mint service tokens with it;
- * a warning is logged whenever it is used and it is refused when NODE_ENV=production.
+ * INSECURE: the secret used when JUNCTION_SERVICE_SECRET is unset in development mode
+ * (JUNCTION_DEV_MODE=true, which `npm start` sets), so a local run works with no setup. It is
+ * public (it is in this file), so anyone could mint service tokens with it: outside development
+ * mode a service refuses to start without a real secret, and in it a warning is logged.
  */
 export const INSECURE_DEV_SERVICE_SECRET = "junction-insecure-development-service-secret";
 
@@ -31,7 +32,7 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** Bytes of the shared secret that signs and verifies service tokens. */
 export type ServiceSecret = Uint8Array;
 
-/** The service secret from JUNCTION_SERVICE_SECRET; falls back to the insecure development secret with a warning. */
+/** The service secret from JUNCTION_SERVICE_SECRET; in development mode only, the insecure development secret (with a warning). */
 export function serviceSecretFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   log: { warn(message: string): void } = createLogger("platform"),
@@ -43,10 +44,12 @@ export function serviceSecretFromEnv(
   };
   const { secret } = loadConfig({ secret: variable }, env);
   if (secret === INSECURE_DEV_SERVICE_SECRET) {
-    if (env.NODE_ENV === "production") {
-      throw new ConfigError([`${SERVICE_SECRET_ENV}: must be set when NODE_ENV=production`]);
+    if (!developmentMode(env)) {
+      throw new ConfigError([
+        `${SERVICE_SECRET_ENV}: must be set to a secret of at least 32 characters shared by the services (the built-in development secret is public; it works only with ${DEVELOPMENT_MODE_ENV}=true, as npm start sets)`,
+      ]);
     }
-    log.warn(`${SERVICE_SECRET_ENV} is not set: using the public development secret; service credentials are NOT secure`);
+    log.warn(`${SERVICE_SECRET_ENV} is not set: using the public development secret (${DEVELOPMENT_MODE_ENV}=true); service credentials are NOT secure`);
   }
   return new TextEncoder().encode(secret);
 }

@@ -113,7 +113,7 @@ test("verifyServiceToken returns the calling service and rejects tokens past the
   await assertRefused(t, verifyServiceToken(undefined, SHARED_SECRET), Code.Unauthenticated, "SERVICE_CREDENTIALS_REQUIRED");
 });
 
-test("the service secret comes from JUNCTION_SERVICE_SECRET; the insecure default warns and is refused in production", (t) => {
+test("the service secret comes from JUNCTION_SERVICE_SECRET; the public default works only in development mode, with a warning", (t) => {
   const warnings: string[] = [];
   const log = { warn: (message: string) => warnings.push(message) };
 
@@ -121,9 +121,13 @@ test("the service secret comes from JUNCTION_SERVICE_SECRET; the insecure defaul
   t.is(new TextDecoder().decode(configured), "a-real-secret-of-at-least-32-chars!!");
   t.deepEqual(warnings, []);
 
-  t.is(new TextDecoder().decode(serviceSecretFromEnv({}, log)), INSECURE_DEV_SERVICE_SECRET);
+  const refused = t.throws(() => serviceSecretFromEnv({}, log), { instanceOf: ConfigError });
+  t.regex(refused!.message, /JUNCTION_SERVICE_SECRET: must be set .*JUNCTION_DEV_MODE=true/);
+  t.throws(() => serviceSecretFromEnv({ JUNCTION_DEV_MODE: "false" }, log), { instanceOf: ConfigError });
+  t.deepEqual(warnings, []);
+
+  t.is(new TextDecoder().decode(serviceSecretFromEnv({ JUNCTION_DEV_MODE: "true" }, log)), INSECURE_DEV_SERVICE_SECRET);
   t.is(warnings.length, 1);
 
   t.throws(() => serviceSecretFromEnv({ JUNCTION_SERVICE_SECRET: "short" }, log), { instanceOf: ConfigError });
-  t.throws(() => serviceSecretFromEnv({ NODE_ENV: "production" }, log), { instanceOf: ConfigError });
 });

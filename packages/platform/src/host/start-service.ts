@@ -59,7 +59,6 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
       httpRoutes: declaration.httpRoutes?.(ctx),
     });
     for (const step of host.shutdownSteps) server.onShutdown(step);
-    server.onShutdown(() => shutdownTracing());
     const close = server.close;
     const stop = declaration.beforeStop;
     return Object.assign(server, {
@@ -84,7 +83,8 @@ export async function runService<Ctx, Db extends DatabaseClient>(declaration: Se
   }
   const stop = (signal: string) => {
     running.logger.info({ signal }, "shutting down");
-    running.close().then(
+    // The tracer provider is the process's: flushed once, when the process ends, not per service.
+    running.close().then(shutdownTracing).then(
       () => process.exit(0),
       (error: unknown) => {
         running.logger.error({ err: error }, "shutdown failed");

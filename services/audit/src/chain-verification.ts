@@ -13,14 +13,15 @@ export interface ChainReport {
 }
 
 /**
- * Verifies entries `start`..`end` (inclusive; 0 for the first / last entry). The range's first
+ * Verifies entries `start`..`end` (inclusive; 0 for the first / last entry). A range reaching
+ * past the last entry ends there: entries not written yet are not missing. The range's first
  * link is checked against the stored hash of the entry before it, which a whole-chain check
  * (start 0) verifies as well.
  */
 export async function verifyChain(prisma: PrismaClient, range: { start: bigint; end: bigint }): Promise<ChainReport> {
   const start = range.start > 0n ? range.start : 1n;
-  const last = await prisma.auditEntry.findFirst({ orderBy: { sequence: "desc" }, select: { sequence: true } });
-  const end = range.end > 0n ? range.end : (last?.sequence ?? 0n);
+  const last = (await prisma.auditEntry.findFirst({ orderBy: { sequence: "desc" }, select: { sequence: true } }))?.sequence ?? 0n;
+  const end = range.end > 0n && range.end < last ? range.end : last;
   if (end < start) return { entriesChecked: 0n };
 
   let previous: { sequence: bigint; hash: string };

@@ -211,7 +211,7 @@ export type VerifyAuditChainRequest = Message<"junction.audit.v1.VerifyAuditChai
   startSequence: bigint;
 
   /**
-   * The last sequence to check; 0 means the last entry.
+   * The last sequence to check; 0, or any sequence past the last entry, means the last entry.
    *
    * @generated from field: int64 end_sequence = 2;
    */

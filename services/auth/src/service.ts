@@ -9,6 +9,7 @@ import { authDatabase, authDomain } from "./domain.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authServiceHandlers } from "./handlers/auth-service.js";
 import { internalAuthServiceHandlers } from "./handlers/internal-auth-service.js";
+import { emailLinkPages } from "./email-link-pages.js";
 import { JWKS_PATH, jwksRoute } from "./jwks.js";
 import { SIGNING_ALGORITHM } from "./signing-keys.js";
 
@@ -22,5 +23,5 @@ export const authService = defineService<AuthContext, PrismaClient>({
   // The first key is made now, not by the first login racing the first JWKS fetch.
   prepare: async (ctx) => void (await ctx.keys.signingKey()),
   rpcs: (ctx) => [bind(AuthService, authServiceHandlers(ctx)), bind(InternalAuthService, internalAuthServiceHandlers(ctx))],
-  httpRoutes: (ctx) => ({ [JWKS_PATH]: jwksRoute(ctx.keys, ctx.logger) }),
+  httpRoutes: (ctx) => ({ [JWKS_PATH]: jwksRoute(ctx.keys, ctx.logger), ...emailLinkPages(ctx) }),
 });

@@ -23,6 +23,8 @@ const serviceSchema = z.strictObject({
   publishes: z.boolean().default(false),
   /** The services whose streams it consumes (one durable consumer each). */
   consumes: z.array(serviceName).default([]),
+  /** Plain-HTTP pages it serves to outside clients (exact paths); both edges route them to it. */
+  pages: z.array(z.string().regex(/^\/[a-z0-9][a-z0-9/_-]*$/, "expected an absolute path of lowercase letters, digits, -, _ and /")).default([]),
 });
 
 const manifestSchema = z.strictObject({
@@ -45,6 +47,8 @@ export interface ManifestService {
   readonly publishes: boolean;
   /** Producing services whose streams it reads. */
   readonly consumes: readonly string[];
+  /** Plain-HTTP pages outside clients reach through the edge, by exact path. */
+  readonly pages: readonly string[];
 }
 
 /** The edge's ports. */
@@ -90,6 +94,7 @@ export class Manifest {
       database: s.database,
       publishes: s.publishes,
       consumes: s.consumes,
+      pages: s.pages,
     }));
     const problems = consistencyProblems(parsed.data.edge, services);
     if (!services.some((s) => s.name === parsed.data.identity.issuer)) problems.push(`identity.issuer: no service "${parsed.data.identity.issuer}"`);
@@ -157,6 +162,7 @@ function consistencyProblems(edge: ManifestEdge, services: ManifestService[]): s
   if (ports.size < 3) problems.push("edge: port, internalPort and adminPort must differ");
   const apis = new Map<string, string>();
   const databases = new Map<string, string>();
+  const pages = new Map<string, string>();
   for (const s of services) {
     const taken = ports.get(s.port);
     if (taken) problems.push(`services.${s.name}.port: ${s.port} is already ${taken}`);
@@ -170,6 +176,11 @@ function consistencyProblems(edge: ManifestEdge, services: ManifestService[]): s
       const owner = databases.get(s.database);
       if (owner) problems.push(`services.${s.name}.database: ${s.database} already belongs to ${owner}`);
       databases.set(s.database, s.name);
+    }
+    for (const page of s.pages) {
+      const owner = pages.get(page);
+      if (owner) problems.push(`services.${s.name}.pages: ${page} is already served by ${owner}`);
+      pages.set(page, s.name);
     }
     for (const stream of s.consumes) {
       const producer = services.find((p) => p.name === stream);

@@ -45,7 +45,7 @@ export interface ServiceServerOptions {
   /** Server interceptors run after call observation, e.g. credentials guards. */
   interceptors?: Interceptor[];
   readiness?: ReadinessCheck[];
-  /** Extra plain-HTTP GET routes by path, e.g. "/.well-known/jwks.json". */
+  /** Extra plain-HTTP routes by path, e.g. "/.well-known/jwks.json"; each gets every method and answers the ones it serves. */
   httpRoutes?: Record<string, HttpHandler>;
   /** How long close() waits for in-flight calls before cutting them; default 10s. */
   shutdownGraceMs?: number;
@@ -106,11 +106,11 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       res.writeHead(200, { "content-type": metricsRegistry.contentType });
       res.end(await metricsRegistry.metrics());
     },
-    ...options.httpRoutes,
   };
+  const custom: Record<string, HttpHandler> = { ...options.httpRoutes };
   const route: HttpHandler = (req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
-    const plainRoute = req.method === "GET" ? plain[path] : undefined;
+    const plainRoute = custom[path] ?? (req.method === "GET" ? plain[path] : undefined);
     if (plainRoute) plainRoute(req, res);
     else rpc(req as http.IncomingMessage, res as http.ServerResponse);
   };

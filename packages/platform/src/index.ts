@@ -50,4 +50,5 @@ export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";
 export { initTracing, shutdownTracing } from "./observability/tracing.js";
+export { declareSensitiveFields, redactSecrets, SECRET_HEADERS } from "./observability/redaction.js";
 export { redisReadiness, type ReadinessCheck } from "./readiness.js";

@@ -3,6 +3,7 @@
 import { trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 import { currentCallContext } from "./call-context.js";
+import { redactSecrets } from "./observability/redaction.js";
 import { traceIdOf } from "./observability/tracing.js";
 
 export type { Logger } from "pino";
@@ -13,7 +14,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization"], censor: "[redacted]" },
+    // Secret headers and the contracts' sensitive fields, at any depth (observability/redaction.ts).
+    formatters: { log: (object) => redactSecrets(object) },
     mixin() {
       const fields: Record<string, string> = {};
       const call = currentCallContext();

@@ -124,6 +124,8 @@ test("readiness covers Redis once opened; an unreachable Redis fails start with 
   t.teardown(() => server.close());
   const ready = await (await fetch(`${server.url}/readyz`)).json();
   t.like(ready, { ready: true, checks: { redis: "ok" } });
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  t.regex(metrics, /junction_build_info\{name="callee",version="\d+\.\d+\.\d+",nodejs="\d+\.\d+\.\d+"\} 1/);
 
   await t.throwsAsync(startService(declaration, host({ REDIS_URL: "redis://127.0.0.1:1" })), { message: /Redis at redis:\/\/127\.0\.0\.1:1 is unreachable.*npm run setup/ });
 });

@@ -11,6 +11,7 @@ import { currentCallContext } from "../src/call-context.js";
 import { createServiceClient } from "../src/client.js";
 import { errorReason } from "../src/errors.js";
 import type { CommunicationPolicy } from "../src/policy.js";
+import { metricsRegistry } from "../src/observability/metrics.js";
 import { circuitBreakerStates } from "../src/resilience/circuit-breakers.js";
 import { bind, startServiceServer, type ServiceBinding } from "../src/server/service-server.js";
 import { testPolicy } from "./support/policy.js";
@@ -171,6 +172,9 @@ test("a dead upstream opens the breaker, calls fail fast, then it half-opens and
   await new Promise((resolve) => setTimeout(resolve, 350)); // halfOpenAfter is 300ms in the test policy
   await isolated.verifyAuditChain({});
   t.is(circuitBreakerStates().audit, "closed");
+  // Every transition is counted, by the state entered.
+  const transitions = await metricsRegistry.getSingleMetricAsString("junction_rpc_client_breaker_transitions_total");
+  for (const state of ["open", "half-open", "closed"]) t.regex(transitions, new RegExp(`\\{upstream="audit",state="${state}"\\} 1`));
 });
 
 test("without a span exporter the caller's trace context still passes through every hop", async (t) => {

@@ -99,7 +99,7 @@ test("/healthz, /readyz and /metrics answer over plain HTTP", async (t) => {
   const client = createClient(InternalOrgsService, createGrpcTransport({ baseUrl: server.url }));
   await client.listUserOrganizations({ userId: "u1" });
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
-  t.regex(metrics, /junction_rpc_server_duration_seconds_count\{service="junction.orgs.v1.InternalOrgsService",method="ListUserOrganizations",code="OK"\} [1-9]/);
+  t.regex(metrics, /junction_rpc_server_duration_seconds_count\{rpc_service="junction.orgs.v1.InternalOrgsService",rpc_method="ListUserOrganizations",code="OK"\} [1-9]/);
 });
 
 test("/readyz answers 503 naming the dependency that fails", async (t) => {

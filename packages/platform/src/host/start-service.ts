@@ -8,7 +8,9 @@ import { sessionCheckInterceptor } from "../identity/sessions.js";
 import type { TransactionRunner } from "../events/event-consumer.js";
 import type { SqlTransaction } from "../events/outbox.js";
 import { serviceUrls } from "../manifest/addresses.js";
+import { recordBuildInfo } from "../observability/metrics.js";
 import { declareSensitiveFields } from "../observability/redaction.js";
+import { PLATFORM_VERSION } from "../version.js";
 import { shutdownTracing } from "../observability/tracing.js";
 import { startServiceServer, type ServiceServer } from "../server/service-server.js";
 import type { DatabaseClient, ServiceDeclaration } from "./service-declaration.js";
@@ -42,6 +44,7 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
     }
     await declaration.prepare?.(ctx);
 
+    recordBuildInfo(entry.name, PLATFORM_VERSION);
     const bindings = declaration.rpcs(ctx);
     declareSensitiveFields(bindings.flatMap((b) => b.service.methods.flatMap((m) => [m.input, m.output])));
     assertServesManifestApis(bindings.map((b) => b.service.typeName), [...entry.publicApis, ...entry.internalApis], declaration.name, host.manifest.source);

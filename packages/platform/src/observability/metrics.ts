@@ -1,4 +1,6 @@
 // Prometheus metrics shared by every part of the platform, served on each service's /metrics.
+// Labels name what they hold: `rpc_service` and `rpc_method` are the protobuf service and method
+// (never `service`, which scrape configs use for the target), `upstream` the called service.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The process-wide registry behind /metrics. */
@@ -10,8 +12,8 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 /** Server-side RPC latency by method and result code. */
 export const rpcServerDuration = new Histogram({
   name: "junction_rpc_server_duration_seconds",
-  help: "Time to serve an RPC, by service, method and gRPC code.",
-  labelNames: ["service", "method", "code"] as const,
+  help: "Time to serve an RPC, by protobuf service, method and gRPC code.",
+  labelNames: ["rpc_service", "rpc_method", "code"] as const,
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
@@ -19,8 +21,8 @@ export const rpcServerDuration = new Histogram({
 /** Client-side RPC latency (all attempts) by upstream, method and result code. */
 export const rpcClientDuration = new Histogram({
   name: "junction_rpc_client_duration_seconds",
-  help: "Time for an outgoing RPC including retries, by upstream, method and gRPC code.",
-  labelNames: ["upstream", "service", "method", "code"] as const,
+  help: "Time for an outgoing RPC including retries, by upstream, protobuf service, method and gRPC code.",
+  labelNames: ["upstream", "rpc_service", "rpc_method", "code"] as const,
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
@@ -29,7 +31,7 @@ export const rpcClientDuration = new Histogram({
 export const rpcClientRetries = new Counter({
   name: "junction_rpc_client_retries_total",
   help: "Retry attempts made by clients, by upstream and method.",
-  labelNames: ["upstream", "method"] as const,
+  labelNames: ["upstream", "rpc_method"] as const,
   registers: [metricsRegistry],
 });
 
@@ -48,3 +50,24 @@ export const breakerState = new Gauge({
   labelNames: ["upstream"] as const,
   registers: [metricsRegistry],
 });
+
+/** Circuit breaker transitions per upstream and the state entered. */
+export const breakerTransitions = new Counter({
+  name: "junction_rpc_client_breaker_transitions_total",
+  help: "Circuit breaker state changes per upstream, by the state entered.",
+  labelNames: ["upstream", "state"] as const,
+  registers: [metricsRegistry],
+});
+
+/** Always 1; its labels say what runs: the process's name, Junction's version, Node's version. */
+export const buildInfo = new Gauge({
+  name: "junction_build_info",
+  help: "What runs in this process: name, version and Node.js version (always 1).",
+  labelNames: ["name", "version", "nodejs"] as const,
+  registers: [metricsRegistry],
+});
+
+/** Records what this process is, once it knows its name. */
+export function recordBuildInfo(name: string, version: string): void {
+  buildInfo.set({ name, version, nodejs: process.versions.node }, 1);
+}

@@ -4,7 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { CircuitState, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { ConnectError } from "@connectrpc/connect";
 import type { BreakerPolicy } from "../policy.js";
-import { breakerState } from "../observability/metrics.js";
+import { breakerState, breakerTransitions } from "../observability/metrics.js";
 
 /** Breaker states as reported by health endpoints. */
 export type BreakerStateName = "closed" | "open" | "half-open" | "isolated";
@@ -39,7 +39,10 @@ export function circuitBreakerFor(upstream: string, endpoints: readonly string[]
       halfOpenAfter: policy.halfOpenAfter,
       breaker: new SamplingBreaker({ threshold: policy.failureRatio, duration: policy.window, minimumRps: policy.minimumRps }),
     });
-    breaker.onStateChange((state) => breakerState.set({ upstream }, state));
+    breaker.onStateChange((state) => {
+      breakerState.set({ upstream }, state);
+      breakerTransitions.inc({ upstream, state: STATE_NAMES[state] });
+    });
     breakerState.set({ upstream }, CircuitState.Closed);
     breakers.set(key, { upstream, breaker });
   }

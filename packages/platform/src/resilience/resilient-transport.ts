@@ -100,7 +100,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
 
   function observe(method: { name: string; parent: { typeName: string } }, started: number, code: string) {
     rpcClientDuration.observe(
-      { upstream, service: method.parent.typeName, method: method.name, code },
+      { upstream, rpc_service: method.parent.typeName, rpc_method: method.name, code },
       (performance.now() - started) / 1000,
     );
   }
@@ -143,7 +143,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
             observe(method, started, Code[error.code] ?? String(error.code));
             throw error;
           }
-          rpcClientRetries.inc({ upstream, method: name });
+          rpcClientRetries.inc({ upstream, rpc_method: name });
           await sleep(delay, bounds.signal);
         }
       }

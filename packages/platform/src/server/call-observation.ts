@@ -39,7 +39,7 @@ export function callObservation(logger: Logger): Interceptor {
     const finish = (error?: ConnectError) => {
       const code = error ? error.code : undefined;
       rpcServerDuration.observe(
-        { service: req.service.typeName, method: req.method.name, code: code === undefined ? "OK" : codeName(code) },
+        { rpc_service: req.service.typeName, rpc_method: req.method.name, code: code === undefined ? "OK" : codeName(code) },
         (performance.now() - started) / 1000,
       );
       if (error) {

@@ -10,6 +10,7 @@ import { extractTraceContext, injectTraceContext, tracer } from "../observabilit
 import { JSON_CONTENT_TYPE, toNatsHeaders, type EventEnvelope } from "./envelope.js";
 import { OUTBOX_CHANNEL } from "./event-tables.js";
 import { producerOf } from "./event-types.js";
+import { describeError } from "./failure-kind.js";
 import { eventsPublished, eventsPublishFailures, outboxLag, outboxPending } from "./metrics.js";
 import { EventNamespace } from "./namespace.js";
 import { Pause, retryDelay } from "./pause.js";
@@ -115,7 +116,7 @@ export class OutboxRelay {
         eventsPublishFailures.inc({ service: this.options.service });
         // The first failure and then every doubling, so an outage does not flood the log.
         if ((failures & (failures - 1)) === 0) {
-          this.logger.warn({ err: describe(error), failures }, "outbox relay cannot publish; rows stay pending and are retried");
+          this.logger.warn({ err: describeError(error), failures }, "outbox relay cannot publish; rows stay pending and are retried");
         }
         await this.refreshLag().catch(() => {});
         await this.wakeup.for(retryDelay(failures, this.options.retryBaseMs ?? 250, this.options.retryMaxMs ?? 30_000));
@@ -164,7 +165,7 @@ export class OutboxRelay {
           failure = error;
           await client.query("UPDATE junction_events.outbox SET attempts = attempts + 1, last_error = $2 WHERE position = $1", [
             row.position,
-            describe(error).slice(0, 1000),
+            describeError(error).slice(0, 1000),
           ]);
           break;
         }
@@ -225,7 +226,7 @@ export class OutboxRelay {
         });
       eventsPublished.inc({ service: this.options.service, type: row.type, outcome: ack.duplicate ? "duplicate" : "stored" });
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
       throw error;
     } finally {
       span.end();
@@ -273,8 +274,4 @@ export class OutboxRelay {
       if (status.type === "reconnect") this.wakeup.interrupt();
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,7 @@ import {
   ensureStream,
   ImmutableSettingError,
   provisionEvents,
+  REDELIVERY_METADATA,
 } from "../../src/events/provisioning.js";
 import { junctionTopology } from "../../src/events/topology.js";
 import { natsConnection, testNamespace } from "./support/events.js";
@@ -28,7 +29,8 @@ test("provisions a stream per producer, the dead-letter stream and a consumer pe
 
   const { config } = await jsm.streams.info(`${P}_AUTH`);
   t.like(config, {
-    subjects: [`${namespace.prefix}.auth.>`],
+    // The events, and replays of dead letters each meant for one consumer of them.
+    subjects: [`${namespace.prefix}.auth.>`, `${namespace.prefix}.replay.*.auth.>`],
     storage: "file",
     retention: "limits",
     discard: "old",
@@ -42,10 +44,13 @@ test("provisions a stream per producer, the dead-letter stream and a consumer pe
     durable_name: "audit",
     ack_policy: "explicit",
     deliver_policy: "all",
-    filter_subject: `${namespace.prefix}.orgs.>`,
+    filter_subjects: [`${namespace.prefix}.orgs.>`, `${namespace.prefix}.replay.audit.orgs.>`],
     max_deliver: 6, // five attempts and the spare delivery that dead-letters
-    backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
+    // One redelivery mechanism: the consumer's nak delays, kept in metadata; no server-side backoff to add to them.
+    backoff: undefined,
+    ack_wait: nanos(defaultConsumerSettings.ackWaitMs),
   });
+  t.is(audit.config.metadata?.[REDELIVERY_METADATA], "1000,5000,30000,120000");
   t.is(audit.config.deliver_subject, undefined, "a pull consumer");
 });
 
@@ -62,16 +67,17 @@ test("a changed setting updates the existing stream and consumer in place", asyn
 
   const patient = { ...defaultConsumerSettings, maxDeliver: 8, backoffMs: [2_000, 10_000, 60_000] };
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "updated");
-  t.like((await jsm.consumers.info(namespace.stream("auth"), "users")).config, {
-    max_deliver: 9, // eight attempts and the spare
-    backoff: [nanos(2_000), nanos(10_000), nanos(60_000)],
-    ack_wait: nanos(2_000),
-  });
+  const updated = (await jsm.consumers.info(namespace.stream("auth"), "users")).config;
+  t.like(updated, { max_deliver: 9 }); // eight attempts and the spare
+  t.is(updated.metadata?.[REDELIVERY_METADATA], "2000,10000,60000");
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "unchanged");
 
   const narrowed = await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth", filter: "auth.user.>" }, patient);
   t.is(narrowed.outcome, "updated");
-  t.is((await jsm.consumers.info(namespace.stream("auth"), "users")).config.filter_subject, `${namespace.prefix}.auth.user.>`);
+  t.deepEqual((await jsm.consumers.info(namespace.stream("auth"), "users")).config.filter_subjects, [
+    `${namespace.prefix}.auth.user.>`,
+    `${namespace.prefix}.replay.users.auth.user.>`,
+  ]);
 });
 
 test("settings NATS cannot change on an existing stream are refused clearly", async (t) => {

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../logger.js";
 import type { ReadinessCheck } from "../readiness.js";
 import { ConsumerLagWatch } from "./consumer-lag.js";
 import { ConsumerLoop } from "./consumer-loop.js";
-import { ConsumerPause } from "./consumer-pause.js";
+import { ConsumerPause, type PauseTiming } from "./consumer-pause.js";
 import { DeadLetterStore } from "./dead-letter-store.js";
 import { DeliveryProcessor } from "./delivery-processor.js";
 import { EventHandlers } from "./event-handlers.js";
@@ -60,6 +60,8 @@ export interface EventConsumerOptions<Tx> {
   inboxRetentionMs?: number;
   /** How often the consumer's lag metrics are refreshed from the server (default 15 s). */
   lagRefreshMs?: number;
+  /** While paused, how long to wait before trying again: from firstMs doubling to longestMs (250 ms to 5 s). */
+  pauseRetry?: PauseTiming;
   logger?: Logger;
 }
 
@@ -77,7 +79,7 @@ export class EventConsumer<Tx extends SqlTransaction> {
     this.namespace = options.namespace ?? EventNamespace.root;
     this.logger = (options.logger ?? createLogger(options.consumer)).child({ component: "event-consumer", stream: options.stream });
     this.handlers = new EventHandlers(options.consumer);
-    this.pause = new ConsumerPause({ consumer: options.consumer, stream: this.namespace.stream(options.stream) }, this.logger);
+    this.pause = new ConsumerPause({ consumer: options.consumer, stream: this.namespace.stream(options.stream) }, this.logger, options.pauseRetry);
   }
 
   /** Handles events of `schema`'s type with `handle`; returns this consumer for chaining. */

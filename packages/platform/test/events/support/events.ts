@@ -28,9 +28,8 @@ export const testLogger = createLogger("events-test", process.env.LOG_LEVEL ?? "
 /** Redelivery quick enough for tests: 3 deliveries, 150 ms then 300 ms apart. */
 export const quickRetries: ConsumerSettings = { maxDeliver: 3, backoffMs: [150, 300], ackWaitMs: 1000, maxAckPending: 1000 };
 
-/** A fresh database with the fixture domain and the event tables, dropped after the test. */
-export async function eventDatabase(t: ExecutionContext): Promise<{ url: string; prisma: PrismaClient }> {
-  const url = freshDatabaseUrl(t);
+/** A fresh database with the fixture domain and the event tables (at `url`, or one on the shared server dropped after the test). */
+export async function eventDatabase(t: ExecutionContext, url = freshDatabaseUrl(t)): Promise<{ url: string; prisma: PrismaClient }> {
   const prisma = await openDatabase({ service: "events_test", url, migrationsDir: fixtureMigrations, PrismaClient });
   t.teardown(() => prisma.$disconnect());
   await migrateEventTables(url);

@@ -1,5 +1,5 @@
 import test from "ava";
-import { nanos } from "nats";
+import { AckPolicy, DeliverPolicy, nanos } from "nats";
 import {
   defaultConsumerSettings,
   defaultStreamSettings,
@@ -99,4 +99,27 @@ test("a consumer needs its stream, and maxDeliver must exceed the backoff steps"
   const bad = { ...defaultConsumerSettings, maxDeliver: 2, backoffMs: [100, 200] };
   const error = await t.throwsAsync(ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, bad));
   t.regex(error.message, /maxDeliver \(2\) must be greater than the number of backoff steps \(2\)/);
+});
+
+test("a consumer provisioned the old way (a server-side backoff, one filter) is brought to one redelivery mechanism", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  const stream = namespace.stream("auth");
+  await jsm.consumers.add(stream, {
+    durable_name: "users",
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: namespace.streamSubjects("auth"),
+    ack_wait: nanos(1_000),
+    max_deliver: 6,
+    backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
+  });
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" })).outcome, "updated");
+  const { config } = await jsm.consumers.info(stream, "users");
+  t.is(config.backoff, undefined, "NATS would add its backoff to the consumer's nak delay");
+  t.is(config.ack_wait, nanos(defaultConsumerSettings.ackWaitMs));
+  t.is(config.metadata?.[REDELIVERY_METADATA], "1000,5000,30000,120000");
+  t.deepEqual(config.filter_subjects, [namespace.streamSubjects("auth"), namespace.replaySubject("users", "auth.>")]);
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" })).outcome, "unchanged");
 });

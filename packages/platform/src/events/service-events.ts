@@ -46,8 +46,9 @@ export class ServiceEvents {
   }
 
   /**
-   * Starts this service's durable consumer of `stream`; `handle` registers its handlers first.
-   * `batchSize` > 1 only for handlers that write nothing but through the transaction.
+   * Starts this service's durable consumer of `stream` (in /readyz: not ready while paused);
+   * `handle` registers its handlers first. `batchSize` > 1 only for handlers that write nothing
+   * but through the transaction.
    */
   async consume<Tx extends SqlTransaction>(
     stream: string,
@@ -69,6 +70,8 @@ export class ServiceEvents {
     handle(consumer);
     await consumer.start();
     runtime.onShutdown(() => consumer.stop());
+    // Not ready while paused: its database or another dependency does not answer.
+    runtime.readiness.push(consumer.readiness());
     return consumer;
   }
 }

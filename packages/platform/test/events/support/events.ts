@@ -93,7 +93,7 @@ export async function greetingsByUser(prisma: PrismaClient): Promise<Map<string,
 /** The sum of a prom-client metric's series whose labels include `labels`. */
 export async function metricValue(
   metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> },
-  labels: Record<string, string>,
+  labels: Record<string, string | number>,
 ): Promise<number> {
   const { values } = await metric.get();
   const matches = values.filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l));

@@ -13,6 +13,7 @@ import { producerOf } from "./event-types.js";
 import { describeError } from "./failure-kind.js";
 import { eventsPublished, eventsPublishFailures, outboxLag, outboxPending } from "./metrics.js";
 import { EventNamespace } from "./namespace.js";
+import { readOutboxState } from "./outbox-state.js";
 import { Pause, retryDelay } from "./pause.js";
 
 // Taken per batch inside the batch's transaction: one relay per database publishes at a time,
@@ -243,12 +244,9 @@ export class OutboxRelay {
 
   private async refreshLag(): Promise<void> {
     if (!this.pg) return;
-    const { rows } = await this.pg.query<{ pending: number; lag: number }>(
-      `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS lag
-         FROM junction_events.outbox WHERE sent_at IS NULL`,
-    );
-    outboxPending.set({ service: this.options.service }, rows[0]?.pending ?? 0);
-    outboxLag.set({ service: this.options.service }, rows[0]?.lag ?? 0);
+    const state = await readOutboxState(this.pg);
+    outboxPending.set({ service: this.options.service }, state.unsent);
+    outboxLag.set({ service: this.options.service }, state.oldestUnsentAgeMs / 1000);
   }
 
   private async connect(): Promise<void> {

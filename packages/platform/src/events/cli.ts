@@ -11,7 +11,7 @@ import { DeadLetters } from "./dead-letters.js";
 import { describeError } from "./failure-kind.js";
 import { EventNamespace } from "./namespace.js";
 import { connectNats, eventsConfig } from "./nats.js";
-import { provisionEvents } from "./provisioning.js";
+import { defaultStreamSettings, provisionEvents } from "./provisioning.js";
 
 export type { CommandOutput } from "./cli-output.js";
 
@@ -77,7 +77,7 @@ export async function runEventsCommand(args: string[], io: CommandOutput = conso
       printReport(report, flags.json, io);
       return report.failed ? 1 : 0;
     }
-    printReport(await withNats(flags, env, (nc, namespace) => natsCommand(nc, namespace, command, sub, rest, flags)), flags.json, io);
+    printReport(await withNats(flags, env, (nc, namespace) => natsCommand(nc, namespace, env, command, sub, rest, flags)), flags.json, io);
     return 0;
   } catch (error) {
     io.err(flags.json ? JSON.stringify({ error: describeError(error) }) : describeError(error));
@@ -96,10 +96,19 @@ async function withNats<T>(flags: Flags, env: NodeJS.ProcessEnv, run: (nc: NatsC
   }
 }
 
-async function natsCommand(nc: NatsConnection, namespace: EventNamespace, command: string, sub: string | undefined, rest: string[], flags: Flags): Promise<Report> {
+async function natsCommand(
+  nc: NatsConnection,
+  namespace: EventNamespace,
+  env: NodeJS.ProcessEnv,
+  command: string,
+  sub: string | undefined,
+  rest: string[],
+  flags: Flags,
+): Promise<Report> {
   if (command === "streams") return streamsReport(nc, namespace);
   if (command === "provision") {
-    const results = await provisionEvents(await nc.jetstreamManager(), { namespace });
+    const streams = { ...defaultStreamSettings, replicas: eventsConfig(env).replicas };
+    const results = await provisionEvents(await nc.jetstreamManager(), { namespace, streams });
     return { data: { results }, text: results.map((r) => `${r.kind} ${r.name}: ${r.outcome}`) };
   }
   const letters = new DeadLetters(nc, namespace);

@@ -51,6 +51,7 @@ export class ConsumerLagWatch {
     this.timer = setInterval(() => void this.refresh(), intervalMs).unref();
   }
 
+  /** Stops refreshing; the gauges keep their last values. */
   stop(): void {
     clearInterval(this.timer);
   }

@@ -36,6 +36,7 @@ export class ConsumerLoop<Tx extends SqlTransaction> {
     private readonly logger: Logger,
   ) {}
 
+  /** Starts taking deliveries in the background. */
   start(): void {
     this.running ??= this.run();
   }

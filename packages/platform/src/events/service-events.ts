@@ -10,8 +10,7 @@ import { EventNamespace } from "./namespace.js";
 import { connectNats, eventsConfig } from "./nats.js";
 import { OutboxRelay } from "./outbox-relay.js";
 import type { SqlTransaction } from "./outbox.js";
-import type { ConsumerSettings } from "./provisioning.js";
-import { provisionEvents } from "./provisioning.js";
+import { defaultStreamSettings, provisionEvents, type ConsumerSettings } from "./provisioning.js";
 import { junctionTopology } from "./topology.js";
 
 /** One service process's place on the event backbone. */
@@ -32,7 +31,11 @@ export class ServiceEvents {
     runtime.readiness.push(natsReadiness(nats));
     // Streams only: each consumer is created or updated by its own EventConsumer with its own
     // settings, so a service starting never resets another service's consumers to defaults.
-    await provisionEvents(await nats.jetstreamManager(), { namespace, topology: { producers: junctionTopology.producers, consumers: [] } });
+    await provisionEvents(await nats.jetstreamManager(), {
+      namespace,
+      topology: { producers: junctionTopology.producers, consumers: [] },
+      streams: { ...defaultStreamSettings, replicas: config.replicas },
+    });
     return new ServiceEvents(runtime, nats, namespace);
   }
 

@@ -10,6 +10,7 @@ import {
   REDELIVERY_METADATA,
 } from "../../src/events/provisioning.js";
 import { junctionTopology } from "../../src/events/topology.js";
+import { eventsConfig } from "../../src/events/nats.js";
 import { natsConnection, testNamespace } from "./support/events.js";
 
 test("provisions a stream per producer, the dead-letter stream and a consumer per (consumer, stream), idempotently", async (t) => {
@@ -122,4 +123,14 @@ test("a consumer provisioned the old way (a server-side backoff, one filter) is 
   t.is(config.metadata?.[REDELIVERY_METADATA], "1000,5000,30000,120000");
   t.deepEqual(config.filter_subjects, [namespace.streamSubjects("auth"), namespace.replaySubject("users", "auth.>")]);
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" })).outcome, "unchanged");
+});
+
+test("the copies each stream keeps come from JUNCTION_EVENTS_REPLICAS; a single server refuses 3 clearly", async (t) => {
+  t.is(eventsConfig({}).replicas, 1);
+  t.is(eventsConfig({ JUNCTION_EVENTS_REPLICAS: "3" }).replicas, 3);
+  t.throws(() => eventsConfig({ JUNCTION_EVENTS_REPLICAS: "three" }), { message: /JUNCTION_EVENTS_REPLICAS/ });
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  const error = await t.throwsAsync(ensureStream(jsm, namespace, "auth", { ...defaultStreamSettings, replicas: 3 }));
+  t.regex(error.message, /cannot create stream .*_AUTH .*replicas/i);
 });

@@ -1,56 +1,15 @@
-// The dead-letter stream: deliveries no handler could process, kept with their original
-// headers and body plus why they failed, until an operator replays them. Replay publishes
-// the original event again under a new Nats-Msg-Id (so JetStream does not drop it as a
-// duplicate) but the same ce-id (so every consumer's inbox still recognises it).
+// The operator's side of the dead-letter stream: list, inspect and replay. A replay goes to the
+// consumer that failed, only: it is published into the event's own stream on that consumer's
+// replay subject (`replay.<consumer>.<type>`), under a new Nats-Msg-Id (so JetStream does not
+// drop it as a duplicate) but the same ce-id (so the consumer's inbox still recognises it).
 import { randomUUID } from "node:crypto";
-import { headers, Match, type JetStreamClient, type JsMsg, type MsgHdrs, type NatsConnection, type StoredMsg } from "nats";
+import { headers, Match, type JetStreamClient, type MsgHdrs, type NatsConnection, type StoredMsg } from "nats";
+import { copyHeaders, DEAD_LETTER_HEADERS, isJetStreamControl } from "./dead-letter-store.js";
 import { EventNamespace } from "./namespace.js";
 import { apiErrorCode } from "./provisioning.js";
 
-/** Headers a dead letter carries on top of the original message's. */
-export const DEAD_LETTER_HEADERS = {
-  error: "dlq-error",
-  consumer: "dlq-consumer",
-  stream: "dlq-stream",
-  streamSequence: "dlq-stream-seq",
-  deliveries: "dlq-deliveries",
-  subject: "dlq-subject",
-  time: "dlq-time",
-} as const;
-
 const REPLAYED_FROM = "dlq-replayed-from";
 const decoder = new TextDecoder();
-
-/** Why a delivery is dead. */
-export interface DeadLetterCause {
-  consumer: string;
-  /** The event type, for the dead letter's subject. */
-  type: string;
-  error: string;
-}
-
-/**
- * Copies a delivery that failed for good into the dead-letter stream with its original headers
- * and body and the cause; returns the dead letter's sequence. Publishing it twice stores it once.
- */
-export async function storeDeadLetter(js: JetStreamClient, namespace: EventNamespace, msg: JsMsg, cause: DeadLetterCause): Promise<number> {
-  const h = headers();
-  copyHeaders(msg.headers, h, (name) => !isJetStreamControl(name));
-  // Header values are one line; keep the first part of long messages.
-  h.set(DEAD_LETTER_HEADERS.error, cause.error.replace(/[\r\n]+/g, " ").slice(0, 1024) || "unknown error");
-  h.set(DEAD_LETTER_HEADERS.consumer, cause.consumer);
-  h.set(DEAD_LETTER_HEADERS.stream, msg.info.stream);
-  h.set(DEAD_LETTER_HEADERS.streamSequence, String(msg.info.streamSequence));
-  h.set(DEAD_LETTER_HEADERS.deliveries, String(msg.info.deliveryCount));
-  h.set(DEAD_LETTER_HEADERS.subject, msg.subject);
-  h.set(DEAD_LETTER_HEADERS.time, new Date().toISOString());
-  const ack = await js.publish(namespace.deadLetterSubject(cause.consumer, cause.type), msg.data, {
-    headers: h,
-    msgID: `${msg.info.stream}:${msg.info.streamSequence}:${cause.consumer}`,
-    expect: { streamName: namespace.deadLetterStream },
-  });
-  return ack.seq;
-}
 
 /** One dead letter as stored. */
 export interface DeadLetter {
@@ -64,7 +23,7 @@ export interface DeadLetter {
   streamSequence: number;
   deliveries: number;
   error: string;
-  /** The subject to replay to. */
+  /** The event's subject (a replay goes to the consumer's replay subject for it). */
   originalSubject: string;
   eventId?: string;
   type?: string;
@@ -77,6 +36,9 @@ export interface DeadLetter {
 /** The result of replaying one dead letter. */
 export interface Replayed {
   seq: number;
+  /** The consumer it was replayed to. */
+  consumer: string;
+  /** The replay subject it was published on. */
   subject: string;
   eventId?: string;
   /** The replayed message's sequence in its original stream. */
@@ -121,8 +83,9 @@ export class DeadLetters {
   }
 
   /**
-   * Publishes dead letter `seq` to its original subject (new Nats-Msg-Id, same ce-id), then
-   * removes it unless `keep`. Consumers that handled the event before skip it via their inbox.
+   * Publishes dead letter `seq` to the consumer that dead-lettered it, alone (new Nats-Msg-Id,
+   * same ce-id), then removes it unless `keep`. If that consumer handled the event meanwhile,
+   * its inbox skips the replay.
    */
   async replay(seq: number, options: { keep?: boolean } = {}): Promise<Replayed> {
     const found = await this.find(seq);
@@ -131,17 +94,22 @@ export class DeadLetters {
     const h = headers();
     copyHeaders(raw, h, (name) => !isJetStreamControl(name) && !name.toLowerCase().startsWith("dlq-"));
     h.set(REPLAYED_FROM, `${this.namespace.deadLetterStream}:${seq}`);
-    const ack = await this.js.publish(letter.originalSubject, new TextEncoder().encode(letter.data), {
-      headers: h,
-      msgID: randomUUID(),
-      expect: letter.stream ? { streamName: letter.stream } : undefined,
-    });
+    const subject = this.namespace.replaySubject(letter.consumer, letter.type ?? this.namespace.typeOf(letter.originalSubject));
+    const ack = await this.js
+      .publish(subject, new TextEncoder().encode(letter.data), { headers: h, msgID: randomUUID(), expect: letter.stream ? { streamName: letter.stream } : undefined })
+      .catch((error: unknown) => {
+        // 503: no stream captures the replay subject (provisioned before replays had their own subjects).
+        if ((error as { code?: string }).code === "503") {
+          throw new Error(`stream ${letter.stream} does not capture ${subject}; update it with: npm run events -- provision`, { cause: error });
+        }
+        throw error;
+      });
     let removed = false;
     if (!options.keep) {
       const jsm = await this.nats.jetstreamManager();
       removed = await jsm.streams.deleteMessage(this.namespace.deadLetterStream, seq, false);
     }
-    return { seq, subject: letter.originalSubject, eventId: letter.eventId, streamSequence: ack.seq, removed };
+    return { seq, consumer: letter.consumer, subject, eventId: letter.eventId, streamSequence: ack.seq, removed };
   }
 
   /** Replays every dead letter (or only `consumer`'s), oldest first. */
@@ -180,18 +148,5 @@ export class DeadLetters {
       data: decoder.decode(stored.data),
     };
     return { letter, raw: h };
-  }
-}
-
-// Nats-Msg-Id, Nats-Expected-Stream and the like steer one publish; copied along they would
-// make the next publish a "duplicate" or aim it at the wrong stream.
-function isJetStreamControl(name: string): boolean {
-  return name.toLowerCase().startsWith("nats-");
-}
-
-function copyHeaders(from: MsgHdrs | undefined, to: MsgHdrs, keep: (name: string) => boolean): void {
-  for (const name of from?.keys() ?? []) {
-    if (!keep(name)) continue;
-    for (const value of from!.values(name)) to.append(name, value);
   }
 }

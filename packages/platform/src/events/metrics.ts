@@ -50,12 +50,45 @@ export const eventsDuplicatesSkipped = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Time spent handling one delivery, transaction included. */
+/** Time one event's own work took: its inbox row and handler (in a batch, its part alone); for a failure, its failed attempt. */
 export const eventHandlerDuration = new Histogram({
   name: "junction_events_handler_duration_seconds",
-  help: "Time to process one event delivery including its transaction, by consumer, type and outcome.",
+  help: "Time to handle one event (its inbox row and handler; in a batch, that event's part only), by consumer, type and outcome.",
   labelNames: ["consumer", "type", "outcome"] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** One handling transaction from begin to commit, whatever the number of events in it. */
+export const eventTransactionDuration = new Histogram({
+  name: "junction_events_transaction_duration_seconds",
+  help: "Time of one consumer transaction from begin to commit (one event, or a batch), by consumer.",
+  labelNames: ["consumer"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** Events a durable consumer has not yet acknowledged (not delivered, or delivered and in hand). */
+export const consumerPending = new Gauge({
+  name: "junction_events_consumer_pending",
+  help: "Events the durable consumer has not yet acknowledged (JetStream's num_pending + num_ack_pending), by consumer and stream.",
+  labelNames: ["consumer", "stream"] as const,
+  registers: [metricsRegistry],
+});
+
+/** Age of the oldest event a durable consumer has not yet acknowledged; 0 when it is caught up. */
+export const consumerLag = new Gauge({
+  name: "junction_events_consumer_lag_seconds",
+  help: "Age in seconds of the oldest event the durable consumer has not yet acknowledged (0 when caught up), by consumer and stream.",
+  labelNames: ["consumer", "stream"] as const,
+  registers: [metricsRegistry],
+});
+
+/** 1 while a consumer is paused because a dependency does not answer. */
+export const consumerPaused = new Gauge({
+  name: "junction_events_consumer_paused",
+  help: "1 while the consumer is paused because one of its dependencies does not answer, else 0, by consumer and stream.",
+  labelNames: ["consumer", "stream"] as const,
   registers: [metricsRegistry],
 });
 

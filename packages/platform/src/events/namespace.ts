@@ -29,9 +29,24 @@ export class EventNamespace {
     return this.prefix ? `${this.prefix}.${type}` : type;
   }
 
-  /** The event type published on `subject`: the subject without the prefix. */
+  /** The event type published on `subject`: the subject without the prefix (and, for a replay, without `replay.<consumer>.`). */
   typeOf(subject: string): string {
-    return this.prefix && subject.startsWith(`${this.prefix}.`) ? subject.slice(this.prefix.length + 1) : subject;
+    const local = this.prefix && subject.startsWith(`${this.prefix}.`) ? subject.slice(this.prefix.length + 1) : subject;
+    return local.startsWith("replay.") ? local.split(".").slice(2).join(".") : local;
+  }
+
+  /**
+   * The replay subjects a producing service's stream also captures, e.g. "replay.*.auth.>". A
+   * replay is meant for one consumer, so it travels in the event's own stream (its order and
+   * retention) on a subject only that consumer's durable filters on.
+   */
+  replaySubjects(service: string): string {
+    return this.subject(`replay.*.${checkName(service)}.>`);
+  }
+
+  /** Where a replay of `typeOrFilter` for `consumer` alone goes, e.g. "replay.users.auth.user.created"; with a filter ("auth.>"), what that consumer receives. */
+  replaySubject(consumer: string, typeOrFilter: string): string {
+    return this.subject(`replay.${checkName(consumer)}.${typeOrFilter}`);
   }
 
   /** The stream holding events no handler could process. */

@@ -3,16 +3,22 @@
 // names the server and how to start it.
 import { NATS_START_HINT } from "../start-hints.js";
 import { connect, type NatsConnection } from "nats";
-import { envString, envUrl, loadConfig } from "../config.js";
+import { envInt, envString, envUrl, loadConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 
 /** The default NATS server of a local run. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 /** How this machine starts its NATS server (JetStream on, file store). */
 
-/** Where events go: `NATS_URL`, and `JUNCTION_EVENTS_PREFIX` to isolate streams and subjects. */
-export function eventsConfig(env: NodeJS.ProcessEnv = process.env): { natsUrl: string; prefix: string } {
-  return loadConfig({ natsUrl: envUrl("NATS_URL", DEFAULT_NATS_URL), prefix: envString("JUNCTION_EVENTS_PREFIX", "") }, env);
+/**
+ * Where events go: `NATS_URL`, `JUNCTION_EVENTS_PREFIX` to isolate streams and subjects, and
+ * `JUNCTION_EVENTS_REPLICAS`, the copies each stream keeps (3 on a three-node NATS cluster).
+ */
+export function eventsConfig(env: NodeJS.ProcessEnv = process.env): { natsUrl: string; prefix: string; replicas: number } {
+  return loadConfig(
+    { natsUrl: envUrl("NATS_URL", DEFAULT_NATS_URL), prefix: envString("JUNCTION_EVENTS_PREFIX", ""), replicas: envInt("JUNCTION_EVENTS_REPLICAS", 1, 1, 5) },
+    env,
+  );
 }
 
 /** How to connect. */

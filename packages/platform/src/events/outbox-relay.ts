@@ -10,8 +10,10 @@ import { extractTraceContext, injectTraceContext, tracer } from "../observabilit
 import { JSON_CONTENT_TYPE, toNatsHeaders, type EventEnvelope } from "./envelope.js";
 import { OUTBOX_CHANNEL } from "./event-tables.js";
 import { producerOf } from "./event-types.js";
+import { describeError } from "./failure-kind.js";
 import { eventsPublished, eventsPublishFailures, outboxLag, outboxPending } from "./metrics.js";
 import { EventNamespace } from "./namespace.js";
+import { readOutboxState } from "./outbox-state.js";
 import { Pause, retryDelay } from "./pause.js";
 
 // Taken per batch inside the batch's transaction: one relay per database publishes at a time,
@@ -115,7 +117,7 @@ export class OutboxRelay {
         eventsPublishFailures.inc({ service: this.options.service });
         // The first failure and then every doubling, so an outage does not flood the log.
         if ((failures & (failures - 1)) === 0) {
-          this.logger.warn({ err: describe(error), failures }, "outbox relay cannot publish; rows stay pending and are retried");
+          this.logger.warn({ err: describeError(error), failures }, "outbox relay cannot publish; rows stay pending and are retried");
         }
         await this.refreshLag().catch(() => {});
         await this.wakeup.for(retryDelay(failures, this.options.retryBaseMs ?? 250, this.options.retryMaxMs ?? 30_000));
@@ -164,7 +166,7 @@ export class OutboxRelay {
           failure = error;
           await client.query("UPDATE junction_events.outbox SET attempts = attempts + 1, last_error = $2 WHERE position = $1", [
             row.position,
-            describe(error).slice(0, 1000),
+            describeError(error).slice(0, 1000),
           ]);
           break;
         }
@@ -225,7 +227,7 @@ export class OutboxRelay {
         });
       eventsPublished.inc({ service: this.options.service, type: row.type, outcome: ack.duplicate ? "duplicate" : "stored" });
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
       throw error;
     } finally {
       span.end();
@@ -242,12 +244,9 @@ export class OutboxRelay {
 
   private async refreshLag(): Promise<void> {
     if (!this.pg) return;
-    const { rows } = await this.pg.query<{ pending: number; lag: number }>(
-      `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS lag
-         FROM junction_events.outbox WHERE sent_at IS NULL`,
-    );
-    outboxPending.set({ service: this.options.service }, rows[0]?.pending ?? 0);
-    outboxLag.set({ service: this.options.service }, rows[0]?.lag ?? 0);
+    const state = await readOutboxState(this.pg);
+    outboxPending.set({ service: this.options.service }, state.unsent);
+    outboxLag.set({ service: this.options.service }, state.oldestUnsentAgeMs / 1000);
   }
 
   private async connect(): Promise<void> {
@@ -273,8 +272,4 @@ export class OutboxRelay {
       if (status.type === "reconnect") this.wakeup.interrupt();
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

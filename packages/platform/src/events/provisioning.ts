@@ -1,7 +1,7 @@
 // Idempotent JetStream provisioning at start: a stream per producing service, a dead-letter
 // stream, and a durable pull consumer per (consuming service, stream). Running it again
 // changes nothing; changing a setting updates the existing stream or consumer in place.
-// Only NATS 2.9 features are used (one filter subject per consumer).
+// Needs NATS 2.10 or later (several filter subjects and metadata per consumer).
 import {
   AckPolicy,
   DeliverPolicy,
@@ -19,8 +19,13 @@ import { junctionTopology, type EventTopology } from "./topology.js";
 
 const DAY_MS = 86_400_000;
 
+/** The consumer metadata entry holding its redelivery delays in ms ("1000,5000,30000,120000"). */
+export const REDELIVERY_METADATA = "junction_backoff_ms";
+
 /** Limits of a stream: an audit trail keeps everything for a while, then drops the oldest. */
 export interface StreamSettings {
+  /** Copies kept by a NATS cluster: 1 on a single server; 3 on a three-node cluster survives losing one node. */
+  replicas: number;
   /** How long messages are kept. */
   maxAgeMs: number;
   /** How long JetStream remembers a `Nats-Msg-Id` to drop a re-published duplicate. */
@@ -33,6 +38,7 @@ export interface StreamSettings {
 
 /** The platform's stream limits. */
 export const defaultStreamSettings: StreamSettings = {
+  replicas: 1,
   maxAgeMs: 30 * DAY_MS,
   duplicateWindowMs: 2 * 60_000,
   maxBytes: -1,
@@ -44,18 +50,22 @@ export interface ConsumerSettings {
   /** Handler attempts for one message before it goes to the dead-letter stream; -1 for unlimited. NATS's max_deliver is one more (a spare). */
   maxDeliver: number;
   /**
-   * Delay before delivery n+1 after the n-th failed one (the last entry repeats). NATS also uses
-   * entry n as the ack wait of delivery n+1, so backoff[0] is the lease of a first delivery;
-   * consumers keep leases alive while a handler runs. Must be shorter than maxDeliver.
+   * Delay before delivery n+1 after the n-th failed one (the last entry repeats). The consumer
+   * applies it as its nak delay and nothing else does (no server-side `backoff`, which NATS would
+   * add to the nak delay); it is kept in the consumer's metadata. Must be shorter than maxDeliver.
    */
   backoffMs: number[];
-  /** Ack wait used only when `backoffMs` is empty. */
+  /**
+   * How long one delivery is leased (NATS's ack wait). Consumers keep the lease alive while a
+   * handler runs, so this only says how soon the event of a consumer that died mid-handler is
+   * delivered again.
+   */
   ackWaitMs: number;
   /** Messages delivered but not yet acknowledged, at most. */
   maxAckPending: number;
 }
 
-/** The platform's redelivery policy: 5 deliveries spread over about 2.5 minutes, then dead-lettered. */
+/** The platform's redelivery policy: 5 attempts, 1 s, 5 s, 30 s and 2 min apart, then dead-lettered. */
 export const defaultConsumerSettings: ConsumerSettings = {
   maxDeliver: 5,
   backoffMs: [1_000, 5_000, 30_000, 120_000],
@@ -83,7 +93,8 @@ export async function ensureStream(
   service: string,
   settings: StreamSettings = defaultStreamSettings,
 ): Promise<ProvisionResult> {
-  const config = streamConfig(namespace.stream(service), [namespace.streamSubjects(service)], `Events published by ${service}`, settings);
+  const subjects = [namespace.streamSubjects(service), namespace.replaySubjects(service)];
+  const config = streamConfig(namespace.stream(service), subjects, `Events published by ${service}`, settings);
   return reconcileStream(jsm, config);
 }
 
@@ -103,7 +114,7 @@ export interface ConsumerTarget {
   consumer: string;
   /** The producing service whose stream is read. */
   stream: string;
-  /** Narrows the subjects delivered (one filter, as NATS 2.9 allows), e.g. "auth.user.>" without prefix. */
+  /** Narrows the events delivered, e.g. "auth.user.>" without prefix; replays for this consumer are narrowed alike. */
   filter?: string;
 }
 
@@ -132,10 +143,19 @@ export async function ensureConsumer(
     }
   }
   const changes: Partial<ConsumerConfig> = {};
-  for (const field of ["description", "filter_subject", "ack_wait", "max_deliver", "max_ack_pending"] as const) {
+  for (const field of ["description", "ack_wait", "max_deliver", "max_ack_pending"] as const) {
     if ((have[field] ?? undefined) !== (wanted[field] ?? undefined)) Object.assign(changes, { [field]: wanted[field] });
   }
-  if (JSON.stringify(have.backoff ?? []) !== JSON.stringify(wanted.backoff ?? [])) changes.backoff = wanted.backoff ?? [];
+  if (have.filter_subject || JSON.stringify(have.filter_subjects) !== JSON.stringify(wanted.filter_subjects)) {
+    Object.assign(changes, { filter_subject: undefined, filter_subjects: wanted.filter_subjects });
+  }
+  // A server-side backoff would add to the consumer's nak delay: earlier versions set one.
+  if (have.backoff?.length) Object.assign(changes, { backoff: undefined });
+  if (have.metadata?.[REDELIVERY_METADATA] !== wanted.metadata?.[REDELIVERY_METADATA]) {
+    // The server keeps its own `_nats.*` entries; it sets them again itself.
+    const kept = Object.entries(have.metadata ?? {}).filter(([key]) => !key.startsWith("_nats"));
+    changes.metadata = { ...Object.fromEntries(kept), ...wanted.metadata };
+  }
   if (Object.keys(changes).length === 0) return { kind: "consumer", name, outcome: "unchanged" };
   await jsm.consumers.update(stream, target.consumer, changes).catch((error: unknown) => {
     throw new ImmutableSettingError(`consumer ${name}: NATS refused to update ${Object.keys(changes).join(", ")}: ${(error as Error).message}`, { cause: error });
@@ -176,7 +196,7 @@ function streamConfig(name: string, subjects: string[], description: string, set
     duplicate_window: nanos(settings.duplicateWindowMs),
     max_bytes: settings.maxBytes,
     max_msg_size: settings.maxMsgSize,
-    num_replicas: 1,
+    num_replicas: settings.replicas,
   };
 }
 
@@ -185,21 +205,22 @@ function consumerConfig(namespace: EventNamespace, target: ConsumerTarget, setti
   if (backoffMs.length > 0 && maxDeliver !== -1 && maxDeliver <= backoffMs.length) {
     throw new Error(`consumer ${target.consumer}: maxDeliver (${maxDeliver}) must be greater than the number of backoff steps (${backoffMs.length})`);
   }
+  const events = target.filter ?? `${target.stream}.>`;
   return {
     durable_name: target.consumer,
     description: `${target.consumer} reading ${target.stream} events`,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
-    filter_subject: target.filter ? namespace.subject(target.filter) : namespace.streamSubjects(target.stream),
-    // NATS replaces ack_wait by backoff[0] when a backoff is set; saying so keeps re-runs "unchanged".
-    ack_wait: nanos(backoffMs[0] ?? settings.ackWaitMs),
+    // The events, and the replays of dead letters meant for this consumer alone.
+    filter_subjects: [namespace.subject(events), namespace.replaySubject(target.consumer, events)],
+    ack_wait: nanos(settings.ackWaitMs),
     // One spare delivery beyond the handler's attempts: if a consumer dies during the last
     // attempt, NATS delivers once more and the consumer dead-letters the event instead of NATS
     // silently giving up on it.
     max_deliver: maxDeliver === -1 ? -1 : maxDeliver + 1,
-    backoff: backoffMs.length > 0 ? backoffMs.map((ms) => nanos(ms)) : undefined,
     max_ack_pending: settings.maxAckPending,
+    metadata: { [REDELIVERY_METADATA]: backoffMs.join(",") },
   };
 }
 

@@ -10,8 +10,7 @@ import { EventNamespace } from "./namespace.js";
 import { connectNats, eventsConfig } from "./nats.js";
 import { OutboxRelay } from "./outbox-relay.js";
 import type { SqlTransaction } from "./outbox.js";
-import type { ConsumerSettings } from "./provisioning.js";
-import { provisionEvents } from "./provisioning.js";
+import { defaultStreamSettings, provisionEvents, type ConsumerSettings } from "./provisioning.js";
 
 /** What joining the backbone needs of the service's host. */
 export interface EventsHost {
@@ -43,7 +42,11 @@ export class ServiceEvents {
     runtime.readiness.push(natsReadiness(nats));
     // Streams only: each consumer is created or updated by its own EventConsumer with its own
     // settings, so a service starting never resets another service's consumers to defaults.
-    await provisionEvents(await nats.jetstreamManager(), { namespace, topology: { producers: runtime.manifest.producers, consumers: [] } });
+    await provisionEvents(await nats.jetstreamManager(), {
+      namespace,
+      topology: { producers: runtime.manifest.producers, consumers: [] },
+      streams: { ...defaultStreamSettings, replicas: config.replicas },
+    });
     return new ServiceEvents(runtime, nats, namespace);
   }
 
@@ -57,8 +60,9 @@ export class ServiceEvents {
   }
 
   /**
-   * Starts this service's durable consumer of `stream`; `handle` registers its handlers first.
-   * `batchSize` > 1 only for handlers that write nothing but through the transaction.
+   * Starts this service's durable consumer of `stream` (in /readyz: not ready while paused);
+   * `handle` registers its handlers first. `batchSize` > 1 only for handlers that write nothing
+   * but through the transaction.
    */
   async consume<Tx extends SqlTransaction>(
     stream: string,
@@ -80,6 +84,8 @@ export class ServiceEvents {
     handle(consumer);
     await consumer.start();
     runtime.onShutdown(() => consumer.stop());
+    // Not ready while paused: its database or another dependency does not answer.
+    runtime.readiness.push(consumer.readiness());
     return consumer;
   }
 }

@@ -101,6 +101,57 @@ test("a poison event is dead-lettered after the configured deliveries; replay af
   t.deepEqual(new Set(ids.map((h) => h.get("Nats-Msg-Id"))).size, 3);
 });
 
+test("a replay goes to the consumer that failed only: another consumer's dead letter of the same event stays, and no new letter appears", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await eventWorld(t);
+  let fixed = false;
+  const handled = new Map<string, number>();
+  const start = async (name: string) => {
+    const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+      UserCreatedSchema,
+      async (user, { tx, id }) => {
+        if (!fixed) throw new Error(`${name} cannot greet ${user.displayName} yet`);
+        handled.set(name, (handled.get(name) ?? 0) + 1);
+        await tx.greeting.create({ data: { userId: user.userId, text: `Hello from ${name}`, eventId: id } });
+      },
+    );
+    await consumer.start();
+    t.teardown(() => consumer.stop());
+  };
+  await start("mailer");
+  await start("profiler");
+  await registerUser(producer.prisma, new Outbox("auth"), 1);
+  const letters = new DeadLetters(nc, namespace);
+  const both = await waitFor("both dead letters", async () => {
+    const list = await letters.list();
+    return list.length === 2 && list;
+  });
+  const mailers = both.find((l) => l.consumer === "mailer")!;
+  const profilers = both.find((l) => l.consumer === "profiler")!;
+  t.is(mailers.eventId, profilers.eventId, "the same event, dead-lettered by each");
+
+  fixed = true;
+  const replayed = await cli("dlq", "replay", String(mailers.seq), "--prefix", namespace.prefix);
+  t.is(replayed.code, 0, replayed.output);
+  await waitFor("the mailer to handle the replay", () => handled.get("mailer") === 1);
+
+  // The replay sits in the event's stream on the mailer's replay subject; the profiler's durable never matches it.
+  const jsm = await nc.jetstreamManager();
+  const stream = namespace.stream("auth");
+  t.is((await jsm.streams.getMessage(stream, { seq: 2 })).subject, namespace.replaySubject("mailer", "auth.user.created"));
+  const profiler = await waitFor("the profiler to settle", async () => {
+    const info = await jsm.consumers.info(stream, "profiler");
+    return info.num_pending === 0 && info.num_ack_pending === 0 && info;
+  });
+  t.is(profiler.delivered.stream_seq, 1, "the profiler was never offered the replay");
+  t.is(handled.get("profiler"), undefined);
+  t.deepEqual(
+    (await letters.list()).map((l) => [l.seq, l.consumer]),
+    [[profilers.seq, "profiler"]],
+    "the profiler's letter stays; the mailer's is removed; no new letter",
+  );
+  t.is((await jsm.streams.info(namespace.deadLetterStream)).state.last_seq, Math.max(mailers.seq, profilers.seq), "nothing dead-lettered since");
+});
+
 test("a message that is not a CloudEvent is dead-lettered at once", async (t) => {
   const namespace = testNamespace(t);
   const nc = await natsConnection(t);

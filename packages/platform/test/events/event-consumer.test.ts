@@ -108,11 +108,13 @@ test("stop() finishes the event being handled, including its commit and ack", as
   const { nc, namespace, producer, consumerDb } = await world(t);
   let entered!: () => void;
   const handling = new Promise<void>((resolve) => (entered = resolve));
-  const consumer = new EventConsumer({ consumer: "slow", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger }).on(
+  // A lease shorter than the handler: the consumer must keep it alive.
+  const settings = { ...quickRetries, ackWaitMs: 150 };
+  const consumer = new EventConsumer({ consumer: "slow", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings, logger }).on(
     UserCreatedSchema,
     async (user, { tx, id }) => {
       entered();
-      // Longer than the first delivery's lease: the consumer must keep it alive.
+      // Longer than the delivery's lease.
       await new Promise((resolve) => setTimeout(resolve, 400));
       await tx.greeting.create({ data: { userId: user.userId, text: "Hello", eventId: id } });
     },
@@ -221,5 +223,8 @@ test("otherwise() receives event types the consumer has no handler for, as JSON 
   await nc.jetstream().publish(namespace.subject("auth.user.renamed"), JSON.stringify({ userId: "u1", newName: "Ada" }), { headers });
   await waitFor("the catch-all to see it", async () => seen.length === 1);
   t.deepEqual(seen, [{ json: '{"userId":"u1","newName":"Ada"}', type: "auth.user.renamed" }]);
-  t.deepEqual(await query(consumerDb.url, "SELECT type FROM junction_events.inbox WHERE consumer = $1", [name]), [{ type: "auth.user.renamed" }]);
+  // The handler ran inside the transaction; its inbox row is there once that commits.
+  const inbox = () => query(consumerDb.url, "SELECT type FROM junction_events.inbox WHERE consumer = $1", [name]);
+  await waitFor("the commit", async () => (await inbox()).length > 0);
+  t.deepEqual(await inbox(), [{ type: "auth.user.renamed" }]);
 });

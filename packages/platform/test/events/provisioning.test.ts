@@ -1,5 +1,5 @@
 import test from "ava";
-import { nanos } from "nats";
+import { AckPolicy, DeliverPolicy, nanos } from "nats";
 import {
   defaultConsumerSettings,
   defaultStreamSettings,
@@ -7,8 +7,10 @@ import {
   ensureStream,
   ImmutableSettingError,
   provisionEvents,
+  REDELIVERY_METADATA,
 } from "../../src/events/provisioning.js";
 import { junctionTopology } from "../../src/events/topology.js";
+import { eventsConfig } from "../../src/events/nats.js";
 import { natsConnection, testNamespace } from "./support/events.js";
 
 test("provisions a stream per producer, the dead-letter stream and a consumer per (consumer, stream), idempotently", async (t) => {
@@ -28,7 +30,8 @@ test("provisions a stream per producer, the dead-letter stream and a consumer pe
 
   const { config } = await jsm.streams.info(`${P}_AUTH`);
   t.like(config, {
-    subjects: [`${namespace.prefix}.auth.>`],
+    // The events, and replays of dead letters each meant for one consumer of them.
+    subjects: [`${namespace.prefix}.auth.>`, `${namespace.prefix}.replay.*.auth.>`],
     storage: "file",
     retention: "limits",
     discard: "old",
@@ -42,10 +45,13 @@ test("provisions a stream per producer, the dead-letter stream and a consumer pe
     durable_name: "audit",
     ack_policy: "explicit",
     deliver_policy: "all",
-    filter_subject: `${namespace.prefix}.orgs.>`,
+    filter_subjects: [`${namespace.prefix}.orgs.>`, `${namespace.prefix}.replay.audit.orgs.>`],
     max_deliver: 6, // five attempts and the spare delivery that dead-letters
-    backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
+    // One redelivery mechanism: the consumer's nak delays, kept in metadata; no server-side backoff to add to them.
+    backoff: undefined,
+    ack_wait: nanos(defaultConsumerSettings.ackWaitMs),
   });
+  t.is(audit.config.metadata?.[REDELIVERY_METADATA], "1000,5000,30000,120000");
   t.is(audit.config.deliver_subject, undefined, "a pull consumer");
 });
 
@@ -62,16 +68,17 @@ test("a changed setting updates the existing stream and consumer in place", asyn
 
   const patient = { ...defaultConsumerSettings, maxDeliver: 8, backoffMs: [2_000, 10_000, 60_000] };
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "updated");
-  t.like((await jsm.consumers.info(namespace.stream("auth"), "users")).config, {
-    max_deliver: 9, // eight attempts and the spare
-    backoff: [nanos(2_000), nanos(10_000), nanos(60_000)],
-    ack_wait: nanos(2_000),
-  });
+  const updated = (await jsm.consumers.info(namespace.stream("auth"), "users")).config;
+  t.like(updated, { max_deliver: 9 }); // eight attempts and the spare
+  t.is(updated.metadata?.[REDELIVERY_METADATA], "2000,10000,60000");
   t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, patient)).outcome, "unchanged");
 
   const narrowed = await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth", filter: "auth.user.>" }, patient);
   t.is(narrowed.outcome, "updated");
-  t.is((await jsm.consumers.info(namespace.stream("auth"), "users")).config.filter_subject, `${namespace.prefix}.auth.user.>`);
+  t.deepEqual((await jsm.consumers.info(namespace.stream("auth"), "users")).config.filter_subjects, [
+    `${namespace.prefix}.auth.user.>`,
+    `${namespace.prefix}.replay.users.auth.user.>`,
+  ]);
 });
 
 test("settings NATS cannot change on an existing stream are refused clearly", async (t) => {
@@ -93,4 +100,37 @@ test("a consumer needs its stream, and maxDeliver must exceed the backoff steps"
   const bad = { ...defaultConsumerSettings, maxDeliver: 2, backoffMs: [100, 200] };
   const error = await t.throwsAsync(ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" }, bad));
   t.regex(error.message, /maxDeliver \(2\) must be greater than the number of backoff steps \(2\)/);
+});
+
+test("a consumer provisioned the old way (a server-side backoff, one filter) is brought to one redelivery mechanism", async (t) => {
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  await ensureStream(jsm, namespace, "auth");
+  const stream = namespace.stream("auth");
+  await jsm.consumers.add(stream, {
+    durable_name: "users",
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: namespace.streamSubjects("auth"),
+    ack_wait: nanos(1_000),
+    max_deliver: 6,
+    backoff: defaultConsumerSettings.backoffMs.map((ms) => nanos(ms)),
+  });
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" })).outcome, "updated");
+  const { config } = await jsm.consumers.info(stream, "users");
+  t.is(config.backoff, undefined, "NATS would add its backoff to the consumer's nak delay");
+  t.is(config.ack_wait, nanos(defaultConsumerSettings.ackWaitMs));
+  t.is(config.metadata?.[REDELIVERY_METADATA], "1000,5000,30000,120000");
+  t.deepEqual(config.filter_subjects, [namespace.streamSubjects("auth"), namespace.replaySubject("users", "auth.>")]);
+  t.is((await ensureConsumer(jsm, namespace, { consumer: "users", stream: "auth" })).outcome, "unchanged");
+});
+
+test("the copies each stream keeps come from JUNCTION_EVENTS_REPLICAS; a single server refuses 3 clearly", async (t) => {
+  t.is(eventsConfig({}).replicas, 1);
+  t.is(eventsConfig({ JUNCTION_EVENTS_REPLICAS: "3" }).replicas, 3);
+  t.throws(() => eventsConfig({ JUNCTION_EVENTS_REPLICAS: "three" }), { message: /JUNCTION_EVENTS_REPLICAS/ });
+  const namespace = testNamespace(t);
+  const jsm = await (await natsConnection(t)).jetstreamManager();
+  const error = await t.throwsAsync(ensureStream(jsm, namespace, "auth", { ...defaultStreamSettings, replicas: 3 }));
+  t.regex(error.message, /cannot create stream .*_AUTH .*replicas/i);
 });

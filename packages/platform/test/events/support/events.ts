@@ -28,9 +28,8 @@ export const testLogger = createLogger("events-test", process.env.LOG_LEVEL ?? "
 /** Redelivery quick enough for tests: 3 deliveries, 150 ms then 300 ms apart. */
 export const quickRetries: ConsumerSettings = { maxDeliver: 3, backoffMs: [150, 300], ackWaitMs: 1000, maxAckPending: 1000 };
 
-/** A fresh database with the fixture domain and the event tables, dropped after the test. */
-export async function eventDatabase(t: ExecutionContext): Promise<{ url: string; prisma: PrismaClient }> {
-  const url = freshDatabaseUrl(t);
+/** A fresh database with the fixture domain and the event tables (at `url`, or one on the shared server dropped after the test). */
+export async function eventDatabase(t: ExecutionContext, url = freshDatabaseUrl(t)): Promise<{ url: string; prisma: PrismaClient }> {
   const prisma = await openDatabase({ service: "events_test", url, migrationsDir: fixtureMigrations, PrismaClient });
   t.teardown(() => prisma.$disconnect());
   await migrateEventTables(url);
@@ -94,7 +93,7 @@ export async function greetingsByUser(prisma: PrismaClient): Promise<Map<string,
 /** The sum of a prom-client metric's series whose labels include `labels`. */
 export async function metricValue(
   metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> },
-  labels: Record<string, string>,
+  labels: Record<string, string | number>,
 ): Promise<number> {
   const { values } = await metric.get();
   const matches = values.filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l));

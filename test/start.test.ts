@@ -45,7 +45,7 @@ test("npm start brings every service and the edge up, serves a REST call, and Ct
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "exit");
-  await eventually(async () => (output.includes("Junction is up") ? true : undefined), "the platform to come up", 90_000, 200);
+  await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 90_000, 200);
   t.regex(output, new RegExp(`http://localhost:${edgePort}`));
   const jwks = await fetch(`http://127.0.0.1:${edgePort}/.well-known/jwks.json`);
   t.is(jwks.status, 200);

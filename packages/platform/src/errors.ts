@@ -6,7 +6,9 @@ import {
   BadRequestSchema,
   BadRequest_FieldViolationSchema,
   ErrorInfoSchema,
+  RetryInfoSchema,
 } from "@junction/gen/google/rpc/error_details_pb";
+import { failureKind, type FailureKind } from "./failure-kind.js";
 
 /** The ErrorInfo domain of every Junction error. */
 export const ERROR_DOMAIN = "junction.dev";
@@ -68,12 +70,37 @@ export function fieldViolations(error: unknown): FieldViolation[] {
     .flatMap((detail) => detail.fieldViolations.map(({ field, description }) => ({ field, description })));
 }
 
+/** Seconds a client is told to wait before retrying an UNAVAILABLE answer. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /**
- * Turns anything thrown by a handler into what the client may see: ConnectErrors pass
- * through; anything else becomes INTERNAL without its message or stack (`onUnexpected` logs it).
+ * UNAVAILABLE with a stable reason, a google.rpc.RetryInfo and a `retry-after` header (HTTP 503
+ * with Retry-After at the edge): the caller may try again shortly; nothing was done.
  */
-export function toClientError(error: unknown, onUnexpected: (error: unknown) => void): ConnectError {
+export function unavailable(reason: string, message: string, metadata: Record<string, string> = {}, cause?: unknown): ConnectError {
+  const seconds = RETRY_AFTER_SECONDS;
+  return new ConnectError(
+    message,
+    Code.Unavailable,
+    { "retry-after": String(seconds) },
+    [
+      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain: ERROR_DOMAIN, metadata }) },
+      { desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: { seconds: BigInt(seconds) } }) },
+    ],
+    cause,
+  );
+}
+
+/**
+ * Turns anything thrown by a handler into what the client may see: ConnectErrors pass through;
+ * a dependency that did not answer (database, Redis, a socket) is UNAVAILABLE
+ * (DEPENDENCY_UNAVAILABLE), never INTERNAL; anything else is INTERNAL. Neither carries the
+ * original message or stack; `onFailure` logs them.
+ */
+export function toClientError(error: unknown, onFailure: (error: unknown, kind: FailureKind) => void): ConnectError {
   if (error instanceof ConnectError) return error;
-  onUnexpected(error);
+  const kind = failureKind(error);
+  onFailure(error, kind);
+  if (kind === "infrastructure") return unavailable("DEPENDENCY_UNAVAILABLE", "a dependency of this service is unavailable; try again");
   return new ConnectError("internal error", Code.Internal);
 }

@@ -25,7 +25,7 @@ export { circuitBreakerStates } from "./resilience/circuit-breakers.js";
 export { currentCallContext, remainingBudgetMs, runInCallContext, type CallContext } from "./call-context.js";
 
 // Errors with google.rpc details.
-export { domainError, ERROR_DOMAIN, errorReason, FieldViolations, fieldViolations, invalidArgument, type FieldViolation } from "./errors.js";
+export { domainError, ERROR_DOMAIN, errorReason, FieldViolations, fieldViolations, invalidArgument, RETRY_AFTER_SECONDS, unavailable, type FieldViolation } from "./errors.js";
 
 // Identity: access tokens, sessions, service credentials, the caller.
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createAccessTokenVerifier, type AccessTokenClaims, type AccessTokenVerifier } from "./identity/access-tokens.js";

@@ -207,7 +207,8 @@ export class CommunicationPolicy {
 
   /** Checks that every method the policy names exists among `services`; throws PolicyError otherwise. */
   assertMethodsExist(services: readonly DescService[]): void {
-    const known = new Set(services.flatMap((s) => s.methods.map((m) => `${this.upstreamOf(s)}:${s.name}/${m.name}`)));
+    const upstreamName = (service: DescService) => (this.topology ? this.topology.serviceServing(service.typeName)?.name : service.typeName.split(".")[1]);
+    const known = new Set(services.flatMap((s) => s.methods.map((m) => `${upstreamName(s)}:${s.name}/${m.name}`)));
     const unknown = Object.entries(this.raw.upstreams).flatMap(([upstream, u]) =>
       Object.keys(u.methods)
         .filter((key) => !known.has(`${upstream}:${key}`))

@@ -30,7 +30,7 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutM
     if (result.status === "fulfilled") report.checks[name] = "ok";
     else {
       report.ready = false;
-      report.checks[name] = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      report.checks[name] = shortCause(result.reason);
     }
   });
   return report;
@@ -55,4 +55,11 @@ export function natsReadiness(nats: { isClosed(): boolean; flush(): Promise<void
       await nats.flush();
     },
   };
+}
+
+/** A probe's failure in one short line: the first line of its message, without addresses. */
+export function shortCause(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim();
+  const plain = text.replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b|\[[0-9a-f:]+\](:\d+)?/gi, "<address>");
+  return plain.length > 160 ? `${plain.slice(0, 157)}...` : plain || "failed";
 }

@@ -7,7 +7,7 @@
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { domainError, envDuration, isUnavailable, loadConfig, ReadThroughCache, type ServiceHost } from "@junction/platform";
+import { envDuration, isUnavailable, loadConfig, ReadThroughCache, type ServiceHost, unavailable } from "@junction/platform";
 
 /** What auth says about a user's roles. */
 export interface ConfirmedRoles {
@@ -44,7 +44,7 @@ export class RoleConfirmation {
       return { admin: value.active && value.roles.includes(Role.ADMIN), source };
     } catch (error) {
       if (isUnavailable(error)) {
-        throw domainError(Code.Unavailable, "ROLES_UNAVAILABLE", "the user's roles cannot be confirmed right now; try again");
+        throw unavailable("ROLES_UNAVAILABLE", "the user's roles cannot be confirmed right now; try again");
       }
       throw error;
     }

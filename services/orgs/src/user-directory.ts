@@ -4,7 +4,7 @@
 // adding someone nobody checked.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
-import { domainError, isUnavailable } from "@junction/platform";
+import { domainError, isUnavailable, unavailable } from "@junction/platform";
 
 /** Auth's view of users, for membership checks. */
 export class UserDirectory {
@@ -20,7 +20,7 @@ export class UserDirectory {
         throw domainError(Code.NotFound, "USER_NOT_FOUND", "the user to add does not exist", { user_id: userId });
       }
       if (isUnavailable(error)) {
-        throw domainError(Code.Unavailable, "AUTH_UNAVAILABLE", "cannot check the user right now; try again", { upstream: "auth" });
+        throw unavailable("AUTH_UNAVAILABLE", "cannot check the user right now; try again", { upstream: "auth" });
       }
       // Anything else is a fault between services, not the caller's; the server logs it as INTERNAL.
       throw new Error(`LookupUser failed: ${String(error)}`, { cause: error });

@@ -3,7 +3,7 @@
 // with the database junction_<service>).
 import { databaseName, databaseUrl } from "../data/database.js";
 import { ageText, type Report } from "./cli-output.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import { outboxStateAt } from "./outbox-state.js";
 import { junctionTopology } from "./topology.js";
 

@@ -8,7 +8,7 @@ import { consoleOutput, printReport, type CommandOutput, type Report } from "./c
 import { outboxReport } from "./cli-outbox.js";
 import { streamsReport } from "./cli-streams.js";
 import { DeadLetters } from "./dead-letters.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import { EventNamespace } from "./namespace.js";
 import { connectNats, eventsConfig } from "./nats.js";
 import { defaultStreamSettings, provisionEvents } from "./provisioning.js";

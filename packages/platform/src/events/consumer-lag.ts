@@ -3,7 +3,7 @@
 // when something is pending — cheap enough to refresh every few seconds.
 import type { ConsumerInfo, JetStreamManager, MsgRequest } from "nats";
 import type { Logger } from "../logger.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import { consumerLag, consumerPending } from "./metrics.js";
 
 /** A consumer's backlog. */

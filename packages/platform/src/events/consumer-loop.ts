@@ -6,7 +6,7 @@ import type { Logger } from "../logger.js";
 import type { ConsumerPause } from "./consumer-pause.js";
 import { Deliveries } from "./deliveries.js";
 import type { DeliveryProcessor, Unfinished } from "./delivery-processor.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import type { Leases } from "./leases.js";
 import type { SqlTransaction } from "./outbox.js";
 import { Pause, retryDelay } from "./pause.js";

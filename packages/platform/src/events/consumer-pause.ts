@@ -4,7 +4,7 @@
 // their attempts and dead-letters nothing.
 import type { Logger } from "../logger.js";
 import type { ReadinessCheck } from "../readiness.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import { consumerPaused } from "./metrics.js";
 import { Pause, retryDelay } from "./pause.js";
 

@@ -2,7 +2,7 @@
 // with its original headers and body plus why it failed, then terminated in its own stream.
 import { headers, type JetStreamClient, type JsMsg, type MsgHdrs } from "nats";
 import type { Logger } from "../logger.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import type { EventNamespace } from "./namespace.js";
 import { settle } from "./settle.js";
 

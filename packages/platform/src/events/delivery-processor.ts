@@ -9,7 +9,7 @@ import type { DeadLetterStore } from "./dead-letter-store.js";
 import { fromNatsHeaders } from "./envelope.js";
 import type { EventHandlers } from "./event-handlers.js";
 import type { EventTransaction, RunnableDelivery } from "./event-transaction.js";
-import { describeError, failureKind } from "./failure-kind.js";
+import { describeError, failureKind } from "../failure-kind.js";
 import type { Leases } from "./leases.js";
 import { eventHandlerDuration, eventsConsumed, eventsDeadLettered, eventsDuplicatesSkipped, eventsRedelivered, eventTransactionDuration } from "./metrics.js";
 import type { EventNamespace } from "./namespace.js";

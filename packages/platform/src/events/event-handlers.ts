@@ -2,7 +2,7 @@
 // event goes to, and its body decoded for it.
 import { fromJsonString, type DescMessage, type Message, type MessageShape } from "@bufbuild/protobuf";
 import { eventType } from "./event-types.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import type { ReceivedEvent } from "./received-event.js";
 
 /** A handler with the body it takes: a decoded message, or the JSON text for the catch-all. */

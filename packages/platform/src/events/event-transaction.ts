@@ -7,7 +7,7 @@ import { runInCallContext } from "../call-context.js";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
 import type { EventEnvelope } from "./envelope.js";
 import type { HandlerCall } from "./event-handlers.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import type { Inbox, TransactionRunner } from "./inbox.js";
 import type { SqlTransaction } from "./outbox.js";
 import { receivedEvent } from "./received-event.js";

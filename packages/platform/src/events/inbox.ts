@@ -3,7 +3,7 @@
 // effect; rows outlive every possible redelivery, then are pruned.
 import type { Logger } from "../logger.js";
 import type { EventEnvelope } from "./envelope.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import type { SqlTransaction } from "./outbox.js";
 
 /** What a consumer needs of the service's Prisma client: interactive transactions. */

@@ -7,7 +7,7 @@ export { DeadLetters, type DeadLetter, type Replayed } from "./dead-letters.js";
 export { storeDeadLetter, DEAD_LETTER_HEADERS } from "./dead-letter-store.js";
 export { consumerLagOf, type ConsumerLag } from "./consumer-lag.js";
 export { EventConsumer, type EventConsumerOptions, type ReceivedEvent, type TransactionRunner } from "./event-consumer.js";
-export { failureKind, type FailureKind } from "./failure-kind.js";
+export { failureKind, type FailureKind } from "../failure-kind.js";
 export { EVENTS_SCHEMA, migrateEventTables } from "./event-tables.js";
 export { dataSchemaOf, eventType, junctionEventSchemas, producerOf, redactSensitive } from "./event-types.js";
 export { fromNatsHeaders, InvalidEnvelopeError, readEnvelope, toNatsHeaders, envelopeHeaders, type EventEnvelope } from "./envelope.js";

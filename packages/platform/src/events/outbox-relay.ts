@@ -10,7 +10,7 @@ import { extractTraceContext, injectTraceContext, tracer } from "../observabilit
 import { JSON_CONTENT_TYPE, toNatsHeaders, type EventEnvelope } from "./envelope.js";
 import { OUTBOX_CHANNEL } from "./event-tables.js";
 import { producerOf } from "./event-types.js";
-import { describeError } from "./failure-kind.js";
+import { describeError } from "../failure-kind.js";
 import { eventsPublished, eventsPublishFailures, outboxLag, outboxPending } from "./metrics.js";
 import { EventNamespace } from "./namespace.js";
 import { readOutboxState } from "./outbox-state.js";

@@ -3,7 +3,7 @@
 // set that cannot be fetched is UNAVAILABLE, because the token itself may well be fine.
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { domainError } from "../errors.js";
+import { domainError, unavailable } from "../errors.js";
 
 /** The issuer auth puts in every access token. */
 export const ACCESS_TOKEN_ISSUER = "junction-auth";
@@ -143,7 +143,7 @@ function keySetFailuresAsUnavailable(keys: JWTVerifyGetKey): JWTVerifyGetKey {
 
 function verificationError(error: unknown): ConnectError {
   if (error instanceof KeySetUnavailable) {
-    return domainError(Code.Unavailable, "JWKS_UNAVAILABLE", "the keys to verify the access token cannot be loaded; try again");
+    return unavailable("JWKS_UNAVAILABLE", "the keys to verify the access token cannot be loaded; try again");
   }
   if (error instanceof errors.JWTExpired) {
     return domainError(Code.Unauthenticated, "TOKEN_EXPIRED", "the access token has expired");

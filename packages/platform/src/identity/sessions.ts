@@ -5,7 +5,7 @@
 // for it, so a missing key means revoked (or long over), never "not yet written".
 import { Code, type Interceptor } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
-import { domainError } from "../errors.js";
+import { domainError, unavailable } from "../errors.js";
 import { redisKey } from "../redis-keys.js";
 import { userClaimsKey } from "./caller.js";
 
@@ -110,7 +110,7 @@ export function sessionCheckInterceptor(registry: Pick<SessionRegistry, "isActiv
       try {
         active = await registry.isActive(user.sessionId, user.userId);
       } catch {
-        throw domainError(Code.Unavailable, "SESSION_STORE_UNAVAILABLE", "the session store cannot be reached; try again");
+        throw unavailable("SESSION_STORE_UNAVAILABLE", "the session store cannot be reached; try again");
       }
       if (!active) throw domainError(Code.Unauthenticated, "SESSION_REVOKED", "the session of this access token has ended; sign in again");
     }

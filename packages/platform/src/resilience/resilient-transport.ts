@@ -7,11 +7,12 @@ import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShap
 import { Code, ConnectError, type ContextValues, type Transport } from "@connectrpc/connect";
 import { BrokenCircuitError } from "cockatiel";
 import { currentCallContext, remainingBudgetMs } from "../call-context.js";
-import { domainError } from "../errors.js";
+import { unavailable } from "../errors.js";
 import { rpcClientDuration, rpcClientRetries, rpcClientRetriesRefused } from "../observability/metrics.js";
 import type { CommunicationPolicy, MethodPolicy, RetryPolicy } from "../policy.js";
 import { circuitBreakerFor } from "./circuit-breakers.js";
 import { RetryBudget } from "./retry-budget.js";
+import { asUpstreamError } from "./upstream-failure.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
@@ -122,15 +123,18 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       for (let attempt = 1; ; attempt++) {
         const endpoint = nextEndpoint();
         try {
+          // Inside the breaker, so a reset or refused connection counts against the upstream.
           const response = await breaker.execute(() =>
-            endpoint.unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues),
+            endpoint.unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues).catch((e: unknown) => {
+              throw asUpstreamError(e, upstream);
+            }),
           );
           observe(method, started, "OK");
           return response;
         } catch (caught) {
           const error =
             caught instanceof BrokenCircuitError
-              ? domainError(Code.Unavailable, "CIRCUIT_OPEN", `${upstream} is unavailable (circuit open); failing fast`, { upstream })
+              ? unavailable("CIRCUIT_OPEN", `${upstream} is unavailable (circuit open); failing fast`, { upstream })
               : ConnectError.from(caught);
           const retryable = !(caught instanceof BrokenCircuitError) && shouldRetry(error, methodPolicy, attempt);
           const delay = retryable ? backoffDelayMs(attempt, methodPolicy.retry) : 0;
@@ -159,7 +163,21 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
     ) {
       // Streams are not retried: a message may already have been consumed.
       const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-      return nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+      const response = await nextEndpoint()
+        .stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
+        .catch((e: unknown) => {
+          throw asUpstreamError(e, upstream);
+        });
+      return { ...response, message: upstreamMessages(response.message, upstream) };
     },
   };
+}
+
+/** The messages of a stream, a lost connection midway reported as the upstream being unavailable. */
+async function* upstreamMessages<T>(messages: AsyncIterable<T>, upstream: string): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw asUpstreamError(error, upstream);
+  }
 }

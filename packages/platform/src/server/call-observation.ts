@@ -6,6 +6,7 @@ import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { Code, type ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
+import type { FailureKind } from "../failure-kind.js";
 import type { Logger } from "../logger.js";
 import { rpcServerDuration } from "../observability/metrics.js";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
@@ -48,8 +49,10 @@ export function callObservation(logger: Logger): Interceptor {
       }
       span.end();
     };
-    const unexpected = (error: unknown) =>
-      logger.error({ err: error, rpc: `${req.service.typeName}/${req.method.name}`, request_id: requestId }, "unexpected error in handler");
+    const unexpected = (error: unknown, kind: FailureKind) =>
+      kind === "infrastructure"
+        ? logger.warn({ err: error, rpc: `${req.service.typeName}/${req.method.name}`, request_id: requestId }, "a dependency did not answer; answered UNAVAILABLE")
+        : logger.error({ err: error, rpc: `${req.service.typeName}/${req.method.name}`, request_id: requestId }, "unexpected error in handler");
 
     return context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
@@ -75,7 +78,7 @@ export function callObservation(logger: Logger): Interceptor {
 async function* observeStream<T>(
   res: StreamResponse,
   finish: (error?: ConnectError) => void,
-  unexpected: (error: unknown) => void,
+  unexpected: (error: unknown, kind: FailureKind) => void,
 ): AsyncIterable<T> {
   try {
     for await (const message of res.message) yield message as T;

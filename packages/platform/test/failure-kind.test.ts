@@ -3,7 +3,7 @@
 // a cluster stopped under a running client; see consumer-pause.test.ts for the outage itself).
 import test from "ava";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { failureKind } from "../../src/events/failure-kind.js";
+import { failureKind } from "../src/failure-kind.js";
 
 /** A Prisma known-request error as the client throws it. */
 function prismaError(code: string, message: string, meta: object = {}): Error {

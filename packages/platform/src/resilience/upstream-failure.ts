@@ -1,0 +1,27 @@
+// What a caller sees when an upstream gave no answer: a refused connection, a reset or broken
+// stream, a dead HTTP/2 session. That is UNAVAILABLE (UPSTREAM_UNAVAILABLE, retryable) naming
+// only the upstream, never the transport's text or an address; the breaker counts it. An
+// answer the upstream did give (any code, with its details) passes as it is.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { unavailable } from "../errors.js";
+
+// Node's socket and HTTP/2 errors: the request or its answer was lost on the way.
+const TRANSPORT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const TRANSPORT_MESSAGES = /socket hang up|stream (was )?(closed|reset|destroyed)|NGHTTP2_|session (closed|destroyed)|premature close|protocol error/i;
+
+/** True when `error` (or an error it wraps) is the transport failing rather than an answer. */
+export function isTransportFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && (TRANSPORT_CODES.has(code) || code.startsWith("ERR_HTTP2_"))) return true;
+    if (depth > 0 && TRANSPORT_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The error a caller of `upstream` should see for `caught`. */
+export function asUpstreamError(caught: unknown, upstream: string): ConnectError {
+  const error = ConnectError.from(caught);
+  if (error.code === Code.DeadlineExceeded || error.code === Code.Canceled || !isTransportFailure(caught)) return error;
+  return unavailable("UPSTREAM_UNAVAILABLE", `${upstream} is unavailable; try again`, { upstream }, caught);
+}

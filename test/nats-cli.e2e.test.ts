@@ -1,7 +1,8 @@
 // The real NATS CLI (var/tools/bin/nats, installed by `npm run setup`) reading what Junction
 // publishes: a registration's event in stream AUTH with its CloudEvents headers and a readable
 // JSON body (`nats stream view` at a terminal, `nats stream get`), and every consumer of the
-// stream with its pending counts, as docs/events.md shows operators.
+// stream with its pending counts, as docs/events.md shows operators; and none of what the CLI can
+// read holds a verification or reset token, which travel sealed for notifications alone.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { EventNamespace } from "@junction/platform/events/index";
 import { tool } from "../packages/platform/test/support/tools.js";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
+import { linkIn, waitForMail } from "./support/mail-outbox.js";
 import { runOk } from "./support/cli.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { startAudit, startAuth, startNotifications, startUsers } from "./support/services.js";
@@ -86,4 +88,27 @@ test.serial("nats consumer report lists every consumer of AUTH with its pending 
   const report = await runOk(nats, ["consumer", "report", stream], { env: natsEnv });
   for (const name of names) t.regex(report, new RegExp(`│ ${name}\\s+│ Pull`));
   t.regex(report, /Unprocessed/);
+});
+
+test.serial("no verification or reset token can be read from the AUTH stream or auth's outbox: they are sealed for notifications", async (t) => {
+  const email = uniqueEmail("sealed");
+  await platform.client(AuthService).register({ email, password: PASSWORD, displayName: "Sealed" });
+  await platform.client(AuthService).requestPasswordReset({ email });
+  // Notifications opened both tokens: they are in the emails it sent.
+  const verify = linkIn(await waitForMail(mailDir, (m) => m.headers.to?.includes(email) === true && /verify-email/.test(m.decoded), "the verification email"), "http").searchParams.get("token")!;
+  const reset = linkIn(await waitForMail(mailDir, (m) => m.headers.to?.includes(email) === true && /reset-password/.test(m.decoded), "the reset email"), "http").searchParams.get("token")!;
+  t.true(verify.length > 20 && reset.length > 20);
+
+  const stream = namespace.stream("auth");
+  const info = JSON.parse(await runOk(nats, ["stream", "info", stream, "--json"], { env: natsEnv })) as { state: { first_seq: number; last_seq: number } };
+  let read = 0;
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const message = JSON.parse(await runOk(nats, ["stream", "get", stream, String(seq), "--json"], { env: natsEnv })) as { hdrs?: string; data: string };
+    const text = Buffer.from(message.data, "base64").toString() + Buffer.from(message.hdrs ?? "", "base64").toString();
+    t.false(text.includes(verify) || text.includes(reset), `message ${seq} holds a token`);
+    if (/"(verificationToken|resetToken)":"sealed\.v1\./.test(text)) read++;
+  }
+  t.true(read >= 2, "the token fields are there, sealed");
+  const rows = await platform.query<{ data: string }>("auth", "SELECT data FROM junction_events.outbox");
+  t.false(rows.some((row) => row.data.includes(verify) || row.data.includes(reset)), "nor in the outbox table");
 });

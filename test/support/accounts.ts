@@ -5,6 +5,7 @@ import type { CallOptions } from "@connectrpc/connect";
 import { UserEmailVerificationRequestedSchema, UserPasswordResetRequestedSchema } from "@junction/gen/junction/auth/v1/events_pb";
 import { AuthService, type LoginResponse } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { runAdminCommand } from "@junction/auth/admin-cli";
+import { FieldSeal } from "@junction/platform";
 import { waitForEvent } from "./events.js";
 import type { TestPlatform } from "./platform.js";
 
@@ -57,14 +58,15 @@ export async function registerAdmin(platform: TestPlatform): Promise<Account> {
   return signIn(platform, account);
 }
 
-/** The verification token auth sent (in its event) to `userId`. */
+/** The verification token auth sent (sealed in its event, opened with the deployment's key ring, as notifications does) to `userId`. */
 export async function verificationToken(platform: TestPlatform, userId: string): Promise<string> {
   const event = await waitForEvent(platform.env, UserEmailVerificationRequestedSchema, (e) => e.userId === userId);
-  return event.verificationToken;
+  return FieldSeal.fromEnv(platform.env).open(UserEmailVerificationRequestedSchema, event).verificationToken;
 }
 
-/** The latest password-reset token auth sent (in its event) to `userId`, other than `except`. */
+/** The latest password-reset token auth sent (sealed in its event) to `userId`, other than `except`. */
 export async function resetToken(platform: TestPlatform, userId: string, except: readonly string[] = []): Promise<string> {
-  const event = await waitForEvent(platform.env, UserPasswordResetRequestedSchema, (e) => e.userId === userId && !except.includes(e.resetToken));
-  return event.resetToken;
+  const seal = FieldSeal.fromEnv(platform.env);
+  const event = await waitForEvent(platform.env, UserPasswordResetRequestedSchema, (e) => e.userId === userId && !except.includes(seal.open(UserPasswordResetRequestedSchema, e).resetToken));
+  return seal.open(UserPasswordResetRequestedSchema, event).resetToken;
 }

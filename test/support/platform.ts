@@ -67,6 +67,7 @@ export class TestPlatform {
       ...process.env,
       ...TEST_SETTINGS,
       JUNCTION_SERVICE_SECRET: randomBytes(32).toString("hex"),
+      JUNCTION_SEALED_FIELDS_KEYS: `test:${randomBytes(32).toString("base64")}`,
       JUNCTION_REDIS_NAMESPACE: `junction-${id}`,
       JUNCTION_EVENTS_PREFIX: id,
       JUNCTION_JWKS_URL: `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`,

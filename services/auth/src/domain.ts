@@ -1,7 +1,7 @@
 // Builds auth's domain context from what the host opened: database, Redis, keys, sessions,
 // throttling, hashing and the outbox. Used by the service and by the admin CLI alike, so both
 // write through the same code.
-import { ConfigError, Outbox, type ServiceHost } from "@junction/platform";
+import { ConfigError, type ServiceHost } from "@junction/platform";
 import { AccessTokenIssuer } from "./access-tokens.js";
 import { authConfig } from "./config.js";
 import type { AuthContext } from "./context.js";
@@ -29,7 +29,7 @@ export function authDomain(host: ServiceHost<PrismaClient>): AuthContext {
   return {
     config,
     prisma,
-    outbox: new Outbox("auth"),
+    outbox: host.outbox,
     passwords: new PasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost, parallelism: config.argon2Parallelism }),
     keys: ring,
     accessTokens: new AccessTokenIssuer(ring, config.accessTokenTtlMs),

@@ -3,7 +3,7 @@
 // streams. Serves NotificationsService and publishes notifications.notification.delivered.
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import { AfterCommit, bind, defineService, Outbox, type ServiceHost, subscribe } from "@junction/platform";
+import { AfterCommit, bind, defineService, type ServiceHost, subscribe } from "@junction/platform";
 import { notificationsConfig } from "./config.js";
 import type { NotificationsContext } from "./context.js";
 import { Mailer } from "./email/mailer.js";
@@ -19,7 +19,7 @@ async function notificationsDomain(host: ServiceHost<PrismaClient>): Promise<Not
   const prisma = host.database;
   const transport = await mailTransport(config, host.logger);
   host.onShutdown(() => transport.close());
-  const outbox = new Outbox("notifications");
+  const outbox = host.outbox;
   return {
     config,
     prisma,

@@ -5,7 +5,7 @@ import { UserDeactivatedSchema } from "@junction/gen/junction/auth/v1/events_pb"
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
-import { bind, defineService, Outbox, subscribe } from "@junction/platform";
+import { bind, defineService, subscribe } from "@junction/platform";
 import { roleConfirmation } from "@junction/roles";
 import type { OrgsContext } from "./context.js";
 import { onUserDeactivated } from "./event-handlers.js";
@@ -20,7 +20,7 @@ export const orgsService = defineService<OrgsContext, PrismaClient>({
   database: { client: PrismaClient, migrations: new URL("../prisma/migrations", import.meta.url) },
   domain: (host) => {
     const auth = host.client(InternalAuthService);
-    return { prisma: host.database, outbox: new Outbox("orgs"), directory: new UserDirectory(auth), roles: roleConfirmation(host, auth), logger: host.logger };
+    return { prisma: host.database, outbox: host.outbox, directory: new UserDirectory(auth), roles: roleConfirmation(host, auth), logger: host.logger };
   },
   consumes: {
     // The handler writes only through the transaction (events go to the outbox): safe to batch.

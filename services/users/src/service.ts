@@ -4,7 +4,7 @@
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { AfterCommit, bind, defineService, Outbox, ReadThroughCache, type ServiceHost, subscribe } from "@junction/platform";
+import { AfterCommit, bind, defineService, ReadThroughCache, type ServiceHost, subscribe } from "@junction/platform";
 import { usersConfig } from "./config.js";
 import type { UsersContext } from "./context.js";
 import { handleAuthEvents } from "./event-handlers.js";
@@ -28,7 +28,7 @@ function usersDomain(host: ServiceHost<PrismaClient>): UsersDomain {
     profiles: new ProfileStore(
       prisma,
       new ReadThroughCache(host.redis, { namespace, name: "profile", freshMs: config.profileCacheTtlMs, keepMs: config.profileCacheTtlMs, codec: profileCodec, onCacheError }),
-      new Outbox("users"),
+      host.outbox,
     ),
     roles: roleConfirmation(host, host.client(InternalAuthService)),
     orgs: host.client(InternalOrgsService),

@@ -21,6 +21,7 @@ import type { SqlTransaction } from "./outbox.js";
 import { apiErrorCode, defaultConsumerSettings, ensureConsumer, type ConsumerSettings } from "./provisioning.js";
 import type { ReceivedEvent } from "./received-event.js";
 import { RedeliveryPolicy } from "./redelivery-policy.js";
+import type { FieldSeal } from "./sealed-fields.js";
 
 export type { ReceivedEvent } from "./received-event.js";
 export type { TransactionRunner } from "./inbox.js";
@@ -62,6 +63,8 @@ export interface EventConsumerOptions<Tx> {
   lagRefreshMs?: number;
   /** While paused, how long to wait before trying again: from firstMs doubling to longestMs (250 ms to 5 s). */
   pauseRetry?: PauseTiming;
+  /** Opens the sealed fields of events for the handlers (services holding the key ring). */
+  seal?: FieldSeal;
   logger?: Logger;
 }
 
@@ -78,7 +81,7 @@ export class EventConsumer<Tx extends SqlTransaction> {
   constructor(private readonly options: EventConsumerOptions<Tx>) {
     this.namespace = options.namespace ?? EventNamespace.root;
     this.logger = (options.logger ?? createLogger(options.consumer)).child({ component: "event-consumer", stream: options.stream });
-    this.handlers = new EventHandlers(options.consumer);
+    this.handlers = new EventHandlers(options.consumer, options.seal);
     this.pause = new ConsumerPause({ consumer: options.consumer, stream: this.namespace.stream(options.stream) }, this.logger, options.pauseRetry);
   }
 

@@ -1,9 +1,10 @@
 // A consumer's typed handlers, one per event type, and an optional catch-all: which handler an
-// event goes to, and its body decoded for it.
+// event goes to, and its body decoded for it (sealed fields opened when the service holds the keys).
 import { fromJsonString, type DescMessage, type Message, type MessageShape } from "@bufbuild/protobuf";
 import { eventType } from "./event-types.js";
 import { describeError } from "../failure-kind.js";
 import type { ReceivedEvent } from "./received-event.js";
+import type { FieldSeal } from "./sealed-fields.js";
 
 /** A handler with the body it takes: a decoded message, or the JSON text for the catch-all. */
 export interface HandlerCall<Tx> {
@@ -23,7 +24,11 @@ export class EventHandlers<Tx> {
   private readonly byType = new Map<string, Handler<Tx>>();
   private fallback?: Handler<Tx>;
 
-  constructor(private readonly consumer: string) {}
+  /** `seal` opens sealed fields for the handlers; without it they get the sealed text. */
+  constructor(
+    private readonly consumer: string,
+    private readonly seal?: FieldSeal,
+  ) {}
 
   /** Handles events of `schema`'s type with `handle`. */
   on<D extends DescMessage>(schema: D, handle: (message: MessageShape<D>, event: ReceivedEvent<Tx>) => Promise<void>): void {
@@ -41,7 +46,9 @@ export class EventHandlers<Tx> {
   callFor(type: string, data: Uint8Array): HandlerCall<Tx> | undefined {
     const handler = this.byType.get(type) ?? this.fallback;
     if (!handler) return undefined;
-    return { handle: handler.handle, message: handler.schema ? decode(handler.schema, data) : new TextDecoder().decode(data) };
+    if (!handler.schema) return { handle: handler.handle, message: new TextDecoder().decode(data) };
+    const message = decode(handler.schema, data);
+    return { handle: handler.handle, message: this.seal ? this.seal.open(handler.schema, message) : message };
   }
 }
 

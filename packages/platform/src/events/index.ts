@@ -31,3 +31,4 @@ export {
   type StreamSettings,
 } from "./provisioning.js";
 export { junctionTopology, type EventTopology } from "./topology.js";
+export { FieldSeal, hasSensitiveFields, SEALED_FIELDS_KEYS_ENV, UnsealableFieldError } from "./sealed-fields.js";

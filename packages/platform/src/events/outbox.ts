@@ -5,6 +5,7 @@ import { create, toJsonString, type DescMessage, type MessageInitShape } from "@
 import { currentCallContext } from "../call-context.js";
 import { injectTraceContext } from "../observability/tracing.js";
 import { dataSchemaOf, eventType, producerOf } from "./event-types.js";
+import { hasSensitiveFields, type FieldSeal } from "./sealed-fields.js";
 
 /**
  * What the outbox and inbox need of a Prisma transaction client: raw SQL as a tagged template.
@@ -30,8 +31,11 @@ export interface EventOptions {
 
 /** A service's outbox: events written inside its domain transactions. */
 export class Outbox {
-  /** `service` is the producing service; it may only write events of its own stream. */
-  constructor(readonly service: string) {}
+  /** `service` is the producing service; it may only write events of its own stream. `seal` seals sensitive fields. */
+  constructor(
+    readonly service: string,
+    private readonly seal?: FieldSeal,
+  ) {}
 
   /**
    * Writes `message` as an event of its schema's type through `tx` (the service's Prisma
@@ -45,7 +49,13 @@ export class Outbox {
     }
     if (!options.subject) throw new Error(`${type}: an event needs a subject (the id of the aggregate it is about)`);
     const id = randomUUID();
-    const data = toJsonString(schema, create(schema, message));
+    let payload = create(schema, message);
+    if (hasSensitiveFields(schema)) {
+      // Never written in clear: not in the outbox table, not in the stream.
+      if (!this.seal) throw new Error(`${type} carries sensitive fields; the ${this.service} service needs the sealing key ring to publish it`);
+      payload = this.seal.seal(schema, payload);
+    }
+    const data = toJsonString(schema, payload);
     const trace: Record<string, string> = {};
     injectTraceContext(trace);
     // Without recorded spans, the request's passed-on trace context travels with the event.

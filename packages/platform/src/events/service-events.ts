@@ -11,6 +11,7 @@ import { connectNats, eventsConfig } from "./nats.js";
 import { OutboxRelay } from "./outbox-relay.js";
 import type { SqlTransaction } from "./outbox.js";
 import { defaultStreamSettings, provisionEvents, type ConsumerSettings } from "./provisioning.js";
+import type { FieldSeal } from "./sealed-fields.js";
 
 /** What joining the backbone needs of the service's host. */
 export interface EventsHost {
@@ -21,6 +22,8 @@ export interface EventsHost {
   readonly readiness: ReadinessCheck[];
   /** The topology: which services publish (one stream each). */
   readonly manifest: { readonly producers: readonly string[] };
+  /** Opens sealed event fields for this service's handlers, when it holds the key ring. */
+  readonly fieldSeal?: FieldSeal;
   onShutdown(step: () => Promise<unknown> | unknown): void;
 }
 
@@ -79,6 +82,7 @@ export class ServiceEvents {
       namespace: this.namespace,
       settings: options.settings,
       batchSize: options.batchSize,
+      seal: runtime.fieldSeal,
       logger: runtime.logger,
     });
     handle(consumer);

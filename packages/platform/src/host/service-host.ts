@@ -11,6 +11,8 @@ import { envString, envUrl, loadConfig } from "../config.js";
 import { databaseUrl } from "../data/database.js";
 import { openDatabase } from "../data/prisma.js";
 import { defaultConsumerSettings, type ConsumerSettings } from "../events/provisioning.js";
+import { Outbox } from "../events/outbox.js";
+import { FieldSeal } from "../events/sealed-fields.js";
 import { ServiceEvents } from "../events/service-events.js";
 import { SessionRegistry } from "../identity/sessions.js";
 import { createServiceTokenIssuer, serviceSecretFromEnv, serviceTokenInterceptor, type ServiceSecret, type ServiceTokenIssuer } from "../identity/service-credentials.js";
@@ -49,6 +51,7 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
   private openedRedis?: Redis;
   private joinedEvents?: ServiceEvents;
   private secret?: ServiceSecret;
+  private seal?: FieldSeal;
   private issuer?: ServiceTokenIssuer;
 
   private constructor(
@@ -75,6 +78,7 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
     initTracing(`junction-${name}`);
     const host = new ServiceHost<Db>(entry, manifest, env, logger, policy, config, options);
     if (options.serving !== false) void host.serviceSecret; // a service that serves or calls fails start now without one
+    void host.fieldSeal; // and one that needs the sealing keys, without them
     return host;
   }
 
@@ -119,6 +123,19 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
   /** The session registry every service checks tokens against, and the issuer writes. */
   get sessions(): SessionRegistry {
     return new SessionRegistry(this.redis, this.redisNamespace);
+  }
+
+  /** The key ring of sealed event fields; only for services the manifest says hold it. */
+  get fieldSeal(): FieldSeal | undefined {
+    if (!this.entry.sealedFields) return undefined;
+    this.seal ??= FieldSeal.fromEnv(this.env);
+    return this.seal;
+  }
+
+  /** This service's outbox, sealing sensitive fields when it holds the key ring. */
+  get outbox(): Outbox {
+    if (!this.entry.publishes) throw new Error(`${this.name} publishes no events in ${this.manifest.source}`);
+    return new Outbox(this.name, this.fieldSeal);
   }
 
   /** The service's place on the event backbone; only for services that publish or consume. */

@@ -23,6 +23,8 @@ const serviceSchema = z.strictObject({
   publishes: z.boolean().default(false),
   /** The services whose streams it consumes (one durable consumer each). */
   consumes: z.array(serviceName).default([]),
+  /** Whether it holds the key ring that seals and opens sensitive event fields. */
+  sealedFields: z.boolean().default(false),
   /** Plain-HTTP pages it serves to outside clients (exact paths); both edges route them to it. */
   pages: z.array(z.string().regex(/^\/[a-z0-9][a-z0-9/_-]*$/, "expected an absolute path of lowercase letters, digits, -, _ and /")).default([]),
 });
@@ -49,6 +51,8 @@ export interface ManifestService {
   readonly consumes: readonly string[];
   /** Plain-HTTP pages outside clients reach through the edge, by exact path. */
   readonly pages: readonly string[];
+  /** Whether it holds the key ring of sealed event fields (only those that publish or read them). */
+  readonly sealedFields: boolean;
 }
 
 /** The edge's ports. */
@@ -95,6 +99,7 @@ export class Manifest {
       publishes: s.publishes,
       consumes: s.consumes,
       pages: s.pages,
+      sealedFields: s.sealedFields,
     }));
     const problems = consistencyProblems(parsed.data.edge, services);
     if (!services.some((s) => s.name === parsed.data.identity.issuer)) problems.push(`identity.issuer: no service "${parsed.data.identity.issuer}"`);

@@ -23,6 +23,8 @@ import { createServiceTokenIssuer, serviceTokenInterceptor } from "@junction/pla
 import { dropNamespaceStreams } from "./events.js";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 
+export { eventually } from "../../packages/platform/test/support/eventually.js";
+
 /** What a service's exported start function looks like (startAuth, startUsers, ...). */
 export type ServiceStarter = (options: { env: NodeJS.ProcessEnv; logger?: Logger }) => Promise<ServiceServer>;
 
@@ -165,22 +167,6 @@ export class TestPlatform {
     await redis.quit();
     await dropNamespaceStreams(this.env);
     await Promise.all([...this.databases].map(dropDatabase));
-  }
-}
-
-/** Polls `probe` until it returns a value other than undefined (or stops throwing); fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 

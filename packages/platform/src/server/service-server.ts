@@ -14,6 +14,7 @@ import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
+import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 
 /** One protobuf service and its implementation. */
@@ -47,6 +48,8 @@ export interface ServiceServerOptions {
   readiness?: ReadinessCheck[];
   /** Extra plain-HTTP routes by path, e.g. "/.well-known/jwks.json"; each gets every method and answers the ones it serves. */
   httpRoutes?: Record<string, HttpHandler>;
+  /** How often readiness is probed for grpc.health.v1; default 2 s. */
+  healthProbeIntervalMs?: number;
   /** How long close() waits for in-flight calls before cutting them; default 10s. */
   shutdownGraceMs?: number;
   /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default 404. */
@@ -77,6 +80,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const host = options.host ?? process.env.JUNCTION_BIND_HOST ?? "127.0.0.1";
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const health = new HealthRegistry(options.services.map((s) => s.service.typeName));
+  const stopHealthProbe = healthFollowsReadiness(health, options.readiness ?? [], logger, options.healthProbeIntervalMs);
   const forcedStop = new AbortController();
   // Every in-flight handler listens on it; many at once is normal, not a leak.
   setMaxListeners(0, forcedStop.signal);
@@ -161,6 +165,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const close = () =>
     (closing ??= (async () => {
       shuttingDown = true;
+      stopHealthProbe();
       health.shutdown();
       listener.close();
       h1.closeIdleConnections();

@@ -63,11 +63,17 @@ export async function registrationLag(shape: LoadShape): Promise<Comparison> {
     }
     const auth = createClient(AuthService, createGrpcTransport({ baseUrl: platform.url("auth") }));
     const started = performance.now();
-    const ids = await runAtRate(
-      async (i) => (await auth.register({ email: `lag${i}-${randomUUID().slice(0, 8)}@example.com`, password: "correct-horse-battery-9", displayName: `Lag ${i}` })).userId,
+    // A registration refused as UNAVAILABLE (an overloaded machine) is counted, not fatal: lag is measured on the rest.
+    let refused = 0;
+    const answers = await runAtRate(
+      (i) =>
+        auth
+          .register({ email: `lag${i}-${randomUUID().slice(0, 8)}@example.com`, password: "correct-horse-battery-9", displayName: `Lag ${i}` })
+          .then((r) => r.userId, () => void refused++),
       RATE_PER_SECOND,
       durationMs,
     );
+    const ids = answers.filter((id): id is string => id !== undefined);
     await eventually(
       async () => {
         const [row] = await platform.query<{ count: string }>("users", "SELECT count(*) FROM profiles");
@@ -97,7 +103,7 @@ export async function registrationLag(shape: LoadShape): Promise<Comparison> {
       baselineName: "bare JetStream publish → consume",
       target: 50,
       targetKind: "p99Ms",
-      notes: `${ids.length} registrations at ${RATE_PER_SECOND}/s (test-cost argon2; auth and users as processes); lag p50 ${junction.p50Ms.toFixed(1)} ms, p99 ${junction.p99Ms.toFixed(1)} ms (target p99 < 50 ms)`,
+      notes: `${ids.length} registrations at ${RATE_PER_SECOND}/s${refused > 0 ? ` (${refused} refused as unavailable)` : ""} (test-cost argon2; auth and users as processes); lag p50 ${junction.p50Ms.toFixed(1)} ms, p99 ${junction.p99Ms.toFixed(1)} ms (target p99 < 50 ms)`,
     };
   } finally {
     for (const p of processes) p.child.kill("SIGTERM");

@@ -40,7 +40,7 @@ export const corsSettings = {
   allowOrigin: "*",
   allowMethods: "GET, POST, PUT, PATCH, DELETE, OPTIONS",
   allowHeaders: [...connectCors.allowedHeaders, "Authorization", "X-Request-Id", "Idempotency-Key"].join(", "),
-  exposeHeaders: [...connectCors.exposedHeaders, "X-Request-Id", "Retry-After"].join(", "),
+  exposeHeaders: [...connectCors.exposedHeaders, "X-Request-Id", "Retry-After", "X-Junction-Rate-Limit"].join(", "),
   maxAge: "7200",
 } as const;
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceNames } from "@junction/platform/contracts";
-import { envoyDeployment } from "@junction/platform/envoy/deployment-settings";
+import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, ENVOY_DEFAULT_PORTS } from "@junction/platform/envoy/envoy-deployment";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
 
@@ -27,7 +27,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Merge keys (<<: *junction-service) as compose reads them.
 const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> };
 const policy = CommunicationPolicy.load(join(root, "policy.yaml"));
-const internalListener = `http://envoy:${envoyDeployment.internalPort}`;
+const internalListener = `http://envoy:${ENVOY_DEFAULT_PORTS.internal}`;
 
 const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0;
 if (hasDockerCompose) {
@@ -60,6 +60,7 @@ test("service clients call each other through Envoy's internal listener, with th
     const env = compose.services[name]?.environment ?? {};
     for (const upstream of policy.upstreamNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
     t.is(env.JUNCTION_CLIENT_RETRIES, "false", `${name} leaves retries to Envoy`);
+    t.like(env, callsThroughEnvoy(composeDeployment(policy), "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
     t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
     t.is(env.JUNCTION_JWKS_URL, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
     t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:-.+\}$/, "the secret comes from the environment, with a development default");
@@ -70,12 +71,12 @@ test("service clients call each other through Envoy's internal listener, with th
 test("Envoy runs the rendered config and publishes only the public listener and admin", (t) => {
   const envoy = compose.services.envoy!;
   t.regex(envoy.image ?? "", /^envoyproxy\/envoy:v\d+\.\d+/, "a pinned Envoy release line, never :latest");
-  t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${envoyDeployment.configPath}:ro`));
-  t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${envoyDeployment.descriptorPath}:ro`));
-  t.true(envoy.command?.includes(envoyDeployment.configPath));
+  t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`));
+  t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`));
+  t.true(envoy.command?.includes(COMPOSE_ENVOY_PATHS.config));
   const published = (envoy.ports ?? []).map((mapping) => Number(mapping.split(":").at(-1)));
-  t.deepEqual(published.sort(), [envoyDeployment.publicPort, envoyDeployment.adminPort].sort());
-  t.false(published.includes(envoyDeployment.internalPort), "the internal listener stays on the compose network");
+  t.deepEqual(published.sort(), [ENVOY_DEFAULT_PORTS.public, ENVOY_DEFAULT_PORTS.admin].sort());
+  t.false(published.includes(ENVOY_DEFAULT_PORTS.internal), "the internal listener stays on the compose network");
   t.truthy(envoy.healthcheck);
 });
 

@@ -1,0 +1,131 @@
+// The real Envoy in front of a TestPlatform's services: a config rendered by the same renderer as
+// the committed files (only addresses, ports and, when a test asks, rate-limit numbers differ),
+// written to a temporary directory, run on free ports with its own base id, ready when its admin
+// interface says so, stopped and removed at teardown. Its access log (one JSON line per request)
+// is kept for tests that count attempts.
+//
+//   const envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
+//   await platform.start("auth", startAuth, callsThroughEnvoy(envoy.deployment));
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import readline from "node:readline";
+import { internalServices, publicServices, serviceNames } from "@junction/platform/contracts";
+import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
+import { repositoryPolicy } from "@junction/platform/envoy/envoy-artifacts";
+import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
+import type { EnvoyDeployment, UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
+import { startEnvoyProcess, stopEnvoyProcess, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
+import { freePort } from "../../packages/platform/test/support/ports.js";
+import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
+import type { TestPlatform } from "./platform.js";
+
+/** One line of Envoy's access log (the fields listeners.ts renders). */
+export interface AccessLogEntry {
+  readonly listener: string;
+  readonly path: string;
+  readonly route: string;
+  readonly status: string;
+  readonly grpc_status: string;
+  readonly flags: string;
+  readonly upstream: string;
+  readonly attempts: string;
+  readonly request_id: string;
+  readonly [field: string]: unknown;
+}
+
+/** A running Envoy of a test. */
+export interface TestEnvoy {
+  readonly deployment: EnvoyDeployment;
+  /** The public listener, e.g. http://127.0.0.1:40123. */
+  readonly url: string;
+  /** The internal listener. */
+  readonly internalUrl: string;
+  readonly adminUrl: string;
+  /** Access-log entries so far, oldest first. */
+  readonly accessLog: readonly AccessLogEntry[];
+  /** Resolves once every cluster in `upstreams` has `count` healthy hosts (all of them by default). */
+  untilHealthy(upstreams?: readonly string[], count?: number): Promise<void>;
+  /** Envoy's own log lines so far (warnings and errors), for failure messages. */
+  log(): string;
+  close(): Promise<void>;
+}
+
+/** A deployment on loopback for `platform`'s service ports, with fresh Envoy ports; `overrides` replaces any part. */
+export async function envoyDeploymentFor(platform: TestPlatform, overrides: Partial<EnvoyDeployment> = {}): Promise<EnvoyDeployment> {
+  const endpoint = (name: string): UpstreamEndpoint => ({ host: "127.0.0.1", port: Number(new URL(platform.url(name as never)).port) });
+  return {
+    name: "test",
+    bindHost: "127.0.0.1",
+    publicPort: await freePort(),
+    internalPort: await freePort(),
+    admin: { host: "127.0.0.1", port: await freePort() },
+    descriptorPath: "envoy/descriptors.binpb",
+    endpoints: Object.fromEntries(serviceNames.map((name) => [name, [endpoint(name)]])),
+    rateLimits: DEFAULT_EDGE_RATE_LIMITS,
+    ...overrides,
+  };
+}
+
+/** Renders the config for `deployment`, starts Envoy on it and waits until it is live. Throws the setup hint when Envoy is not installed. */
+export async function startTestEnvoy(deployment: EnvoyDeployment): Promise<TestEnvoy> {
+  const binary = tool("envoy");
+  const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
+  const configPath = join(dir, "envoy.yaml");
+  writeFileSync(configPath, renderEnvoyYaml({ policy: repositoryPolicy(repositoryRoot), publicServices, internalServices, deployment }));
+  const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot });
+  const accessLog: AccessLogEntry[] = [];
+  const ownLog: string[] = [];
+  readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => {
+    try {
+      accessLog.push(JSON.parse(line) as AccessLogEntry);
+    } catch {
+      ownLog.push(line);
+    }
+  });
+  readline.createInterface({ input: envoy.child.stderr! }).on("line", (line) => ownLog.push(line));
+  const adminUrl = `http://${deployment.admin.host}:${deployment.admin.port}`;
+  const close = async () => {
+    await stopEnvoyProcess(envoy);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilEnvoyLive(adminUrl, envoy.exited);
+  } catch (error) {
+    await close();
+    throw new Error(`${(error as Error).message}\n${ownLog.slice(-30).join("\n")}`);
+  }
+  return {
+    deployment,
+    url: `http://${deployment.bindHost}:${deployment.publicPort}`,
+    internalUrl: `http://${deployment.bindHost}:${deployment.internalPort}`,
+    adminUrl,
+    accessLog,
+    untilHealthy: (upstreams = Object.keys(deployment.endpoints), count?: number) => untilHealthy(adminUrl, deployment, upstreams, count),
+    log: () => ownLog.join("\n"),
+    close,
+  };
+}
+
+interface ClusterStatus {
+  name: string;
+  host_statuses?: Array<{ health_status: Record<string, unknown> }>;
+}
+
+// A host takes traffic when it is neither failing active health checks nor ejected.
+function healthyHosts(cluster: ClusterStatus | undefined): number {
+  return (cluster?.host_statuses ?? []).filter(({ health_status: status }) => status.eds_health_status === "HEALTHY" && !status.failed_active_health_check && !status.failed_outlier_check).length;
+}
+
+async function untilHealthy(adminUrl: string, deployment: EnvoyDeployment, upstreams: readonly string[], count?: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    const { cluster_statuses: clusters } = (await (await fetch(`${adminUrl}/clusters?format=json`)).json()) as { cluster_statuses: ClusterStatus[] };
+    const short = upstreams.filter((name) => healthyHosts(clusters.find((c) => c.name === name)) < (count ?? deployment.endpoints[name]!.length));
+    if (short.length === 0) return;
+    last = short.join(", ");
+    if (Date.now() > deadline) throw new Error(`Envoy still lacks healthy hosts for ${last} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -23,7 +23,8 @@ import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
-import { restGateway, sendError } from "./rest/rest-gateway.js";
+import { sendCallerError } from "./protocol-replies.js";
+import { restGateway } from "./rest/rest-gateway.js";
 import { RouteTable } from "@junction/platform/rest/route-table";
 import { upstreamHealth } from "./upstream-health.js";
 
@@ -86,7 +87,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     if (decision.allowed) return next(req, res);
     (res as http.ServerResponse).setHeader("retry-after", String(decision.retryAfterSeconds));
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
-    sendError(res, edgeReplies.rateLimited(decision.limit));
+    sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
   const origins = config.corsOrigins === "*" ? "*" : config.corsOrigins.split(",").map((o) => o.trim());
 

@@ -14,9 +14,9 @@ import type { Logger } from "@junction/platform/logger";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "@junction/platform/observability/tracing";
 import type { HttpHandler } from "@junction/platform/server/service-server";
 import { admit } from "../access.js";
-import { asClientError, errorBody, httpStatusOf } from "@junction/platform/http-errors";
+import { asClientError, errorBody } from "@junction/platform/http-errors";
 import type { RouteTable } from "@junction/platform/rest/route-table";
-import { isRpcCall, refuseUnknownRpc } from "../unknown-rpc.js";
+import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
@@ -29,17 +29,6 @@ export interface RestGatewayOptions {
   transportFor(typeName: string): Transport;
   verifier: AccessTokenVerifier;
   logger: Logger;
-}
-
-function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}) {
-  (res as http.ServerResponse).writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** Sends `error` as a REST error response (with its WWW-Authenticate challenge, when it has one). */
-export function sendError(res: Response, error: ConnectError) {
-  const challenge = error.metadata.get("www-authenticate");
-  send(res, httpStatusOf(error.code), errorBody(error), challenge ? { "www-authenticate": challenge } : {});
 }
 
 // Paths are compared as Envoy compares them: repeated slashes merged, and an escaped slash or
@@ -75,11 +64,12 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     const url = requestUrl(req);
     if (!url) return sendError(res, edgeReplies.malformedRequest());
     const found = options.routes.find(req.method ?? "GET", url.pathname);
-    if (!found && isRpcCall(req)) return refuseUnknownRpc(req, res);
+    // An RPC nobody serves is UNIMPLEMENTED to gRPC and Connect callers, in a 404 (as Connect servers answer it).
+    if (!found && callerProtocol(req) !== "rest") return sendCallerError(req, res, edgeReplies.unknownRpc(), 404);
     if (!found) return sendError(res, edgeReplies.noRoute(req.method ?? "GET", url.pathname));
     if ("allowed" in found) {
       (res as http.ServerResponse).setHeader("allow", found.allowed.join(", "));
-      return send(res, 405, errorBody(edgeReplies.methodNotAllowed(req.method ?? "GET", url.pathname)));
+      return sendJson(res, 405, errorBody(edgeReplies.methodNotAllowed(req.method ?? "GET", url.pathname)));
     }
     const { method } = found.route;
     const requestId = header(req, "x-request-id")!;
@@ -102,7 +92,7 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
           if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
           const transport = options.transportFor(method.parent.typeName);
           const response = await transport.unary(method as never, controller.signal, undefined, headers, input as never);
-          send(res, 200, encodeRestResponse(found, response.message));
+          sendJson(res, 200, encodeRestResponse(found, response.message));
         } catch (error) {
           const clientError = asClientError(error);
           if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");

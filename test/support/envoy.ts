@@ -25,12 +25,14 @@ export interface AccessLogEntry {
   readonly listener: string;
   readonly path: string;
   readonly route: string;
-  readonly status: string;
-  readonly grpc_status: string;
+  readonly status: number;
+  readonly grpc_status: string | null;
   readonly flags: string;
-  readonly upstream: string;
-  readonly attempts: string;
-  readonly request_id: string;
+  readonly details: string;
+  readonly upstream: string | null;
+  readonly attempts: number | null;
+  readonly request_id: string | null;
+  readonly duration_ms: number;
   readonly [field: string]: unknown;
 }
 

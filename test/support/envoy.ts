@@ -15,6 +15,7 @@ import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
 import { repositoryPolicy } from "@junction/platform/envoy/envoy-artifacts";
 import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
 import type { EnvoyDeployment, UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
+import type { CommunicationPolicy } from "@junction/platform/policy";
 import { startEnvoyProcess, stopEnvoyProcess, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
@@ -48,6 +49,8 @@ export interface TestEnvoy {
   readonly accessLog: readonly AccessLogEntry[];
   /** Resolves once every cluster in `upstreams` has `count` healthy hosts (all of them by default). */
   untilHealthy(upstreams?: readonly string[], count?: number): Promise<void>;
+  /** Requests each host of `upstream`'s cluster has answered successfully so far, by port. */
+  successesByPort(upstream: string): Promise<Map<number, number>>;
   /** Envoy's own log lines so far (warnings and errors), for failure messages. */
   log(): string;
   close(): Promise<void>;
@@ -69,12 +72,15 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
   };
 }
 
-/** Renders the config for `deployment`, starts Envoy on it and waits until it is live. Throws the setup hint when Envoy is not installed. */
-export async function startTestEnvoy(deployment: EnvoyDeployment): Promise<TestEnvoy> {
+/**
+ * Renders the config for `deployment` (from policy.yaml, or `policy` when a test changes it),
+ * starts Envoy on it and waits until it is live. Throws the setup hint when Envoy is not installed.
+ */
+export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = repositoryPolicy(repositoryRoot)): Promise<TestEnvoy> {
   const binary = tool("envoy");
   const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
   const configPath = join(dir, "envoy.yaml");
-  writeFileSync(configPath, renderEnvoyYaml({ policy: repositoryPolicy(repositoryRoot), publicServices, internalServices, deployment }));
+  writeFileSync(configPath, renderEnvoyYaml({ policy, publicServices, internalServices, deployment }));
   const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot });
   const accessLog: AccessLogEntry[] = [];
   const ownLog: string[] = [];
@@ -104,6 +110,7 @@ export async function startTestEnvoy(deployment: EnvoyDeployment): Promise<TestE
     adminUrl,
     accessLog,
     untilHealthy: (upstreams = Object.keys(deployment.endpoints), count?: number) => untilHealthy(adminUrl, deployment, upstreams, count),
+    successesByPort: (upstream) => successesByPort(adminUrl, upstream),
     log: () => ownLog.join("\n"),
     close,
   };
@@ -111,7 +118,22 @@ export async function startTestEnvoy(deployment: EnvoyDeployment): Promise<TestE
 
 interface ClusterStatus {
   name: string;
-  host_statuses?: Array<{ health_status: Record<string, unknown> }>;
+  host_statuses?: Array<{
+    address: { socket_address: { port_value: number } };
+    health_status: Record<string, unknown>;
+    stats?: Array<{ name: string; value?: string }>;
+  }>;
+}
+
+async function clusterStatuses(adminUrl: string): Promise<ClusterStatus[]> {
+  return ((await (await fetch(`${adminUrl}/clusters?format=json`)).json()) as { cluster_statuses: ClusterStatus[] }).cluster_statuses;
+}
+
+async function successesByPort(adminUrl: string, upstream: string): Promise<Map<number, number>> {
+  const cluster = (await clusterStatuses(adminUrl)).find((c) => c.name === upstream);
+  return new Map(
+    (cluster?.host_statuses ?? []).map((host) => [host.address.socket_address.port_value, Number(host.stats?.find((stat) => stat.name === "rq_success")?.value ?? 0)]),
+  );
 }
 
 // A host takes traffic when it is neither failing active health checks nor ejected.
@@ -123,7 +145,7 @@ async function untilHealthy(adminUrl: string, deployment: EnvoyDeployment, upstr
   const deadline = Date.now() + timeoutMs;
   let last = "";
   for (;;) {
-    const { cluster_statuses: clusters } = (await (await fetch(`${adminUrl}/clusters?format=json`)).json()) as { cluster_statuses: ClusterStatus[] };
+    const clusters = await clusterStatuses(adminUrl);
     const short = upstreams.filter((name) => healthyHosts(clusters.find((c) => c.name === name)) < (count ?? deployment.endpoints[name]!.length));
     if (short.length === 0) return;
     last = short.join(", ");

@@ -16,7 +16,7 @@ import { repositoryPolicy } from "@junction/platform/envoy/envoy-artifacts";
 import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
 import type { EnvoyDeployment, UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
 import type { CommunicationPolicy } from "@junction/platform/policy";
-import { startEnvoyProcess, stopEnvoyProcess, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
+import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
 import type { TestPlatform } from "./platform.js";
@@ -109,47 +109,10 @@ export async function startTestEnvoy(deployment: EnvoyDeployment, policy: Commun
     internalUrl: `http://${deployment.bindHost}:${deployment.internalPort}`,
     adminUrl,
     accessLog,
-    untilHealthy: (upstreams = Object.keys(deployment.endpoints), count?: number) => untilHealthy(adminUrl, deployment, upstreams, count),
+    untilHealthy: (upstreams = Object.keys(deployment.endpoints), count?: number) =>
+      untilUpstreamsHealthy(adminUrl, Object.fromEntries(upstreams.map((name) => [name, count ?? deployment.endpoints[name]!.length]))),
     successesByPort: (upstream) => successesByPort(adminUrl, upstream),
     log: () => ownLog.join("\n"),
     close,
   };
-}
-
-interface ClusterStatus {
-  name: string;
-  host_statuses?: Array<{
-    address: { socket_address: { port_value: number } };
-    health_status: Record<string, unknown>;
-    stats?: Array<{ name: string; value?: string }>;
-  }>;
-}
-
-async function clusterStatuses(adminUrl: string): Promise<ClusterStatus[]> {
-  return ((await (await fetch(`${adminUrl}/clusters?format=json`)).json()) as { cluster_statuses: ClusterStatus[] }).cluster_statuses;
-}
-
-async function successesByPort(adminUrl: string, upstream: string): Promise<Map<number, number>> {
-  const cluster = (await clusterStatuses(adminUrl)).find((c) => c.name === upstream);
-  return new Map(
-    (cluster?.host_statuses ?? []).map((host) => [host.address.socket_address.port_value, Number(host.stats?.find((stat) => stat.name === "rq_success")?.value ?? 0)]),
-  );
-}
-
-// A host takes traffic when it is neither failing active health checks nor ejected.
-function healthyHosts(cluster: ClusterStatus | undefined): number {
-  return (cluster?.host_statuses ?? []).filter(({ health_status: status }) => status.eds_health_status === "HEALTHY" && !status.failed_active_health_check && !status.failed_outlier_check).length;
-}
-
-async function untilHealthy(adminUrl: string, deployment: EnvoyDeployment, upstreams: readonly string[], count?: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    const clusters = await clusterStatuses(adminUrl);
-    const short = upstreams.filter((name) => healthyHosts(clusters.find((c) => c.name === name)) < (count ?? deployment.endpoints[name]!.length));
-    if (short.length === 0) return;
-    last = short.join(", ");
-    if (Date.now() > deadline) throw new Error(`Envoy still lacks healthy hosts for ${last} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

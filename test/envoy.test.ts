@@ -6,6 +6,7 @@
 // rendering produces. How Envoy behaves on them is proven by running it (edge-parity, envoy-*
 // tests); this file checks what the configuration says.
 import test, { type ExecutionContext } from "ava";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +18,13 @@ import { allServices, allowsAnonymous, internalServices, publicServices } from "
 import { formatSeconds } from "@junction/platform/duration";
 import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/platform/envoy/envoy-artifacts";
 import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
-import { COMPOSE_ENVOY_PATHS, composeDeployment, ENVOY_DEFAULT_PORTS, localDeployment } from "@junction/platform/envoy/envoy-deployment";
+import { composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS, localDeployment } from "@junction/platform/envoy/envoy-deployment";
 import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
 import { EnvoyRenderError } from "@junction/platform/envoy/render-error";
 import { SERVICE_TOKEN_HEADER } from "@junction/platform/identity/service-credentials";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
+import { tool } from "../packages/platform/test/support/tools.js";
 import { connectionManager, filterConfig, filterOf, pickRoute, routesOf, type Bootstrap, type Route } from "./support/envoy-bootstrap.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -120,7 +122,7 @@ test("the transcoder serves exactly the public services, whose bindings are in t
     "envoy.filters.http.grpc_json_transcoder",
   );
   t.deepEqual(transcoder.services, publicServices.map((service) => service.typeName));
-  t.is(transcoder.proto_descriptor, COMPOSE_ENVOY_PATHS.descriptors);
+  t.is(transcoder.proto_descriptor, DESCRIPTOR_SET_PATH);
   t.is(transcoder.convert_grpc_status, true, "errors come back as JSON");
   t.like(transcoder.print_options, { preserve_proto_field_names: false, always_print_enums_as_ints: false }, "lowerCamelCase, enums by name");
 
@@ -287,12 +289,12 @@ test("listeners and admin are on the deployment's ports: :8080 and :9901 in comp
   t.deepEqual(local.admin.address.socket_address, { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.admin }, "admin on this machine only");
 });
 
-test("the local config differs from the compose one only in addresses and the descriptor path", (t) => {
+test("the local config differs from the compose one only in addresses", (t) => {
   const localYaml = readFileSync(join(root, ENVOY_FILES.localConfig), "utf8");
   const withoutAddresses = (yaml: string) =>
     yaml
       .replace(/^#.*\n/gm, "")
-      .replace(/(address|uri|proto_descriptor|type): .*/g, "$1: <deployment>")
+      .replace(/(address|uri|type): .*/g, "$1: <deployment>")
       .replace(/^\s*dns_lookup_family: .*\n/gm, "");
   t.is(withoutAddresses(localYaml), withoutAddresses(committed));
   const cluster = local.static_resources.clusters.find((c) => c.name === "users");
@@ -311,6 +313,13 @@ test("the local deployment follows the environment's ports and limits, as the se
   t.deepEqual(moved.endpoints.orgs, [{ host: "127.0.0.1", port: 15053 }]);
   const rendered = parse(renderEnvoyYaml({ policy, publicServices, internalServices, deployment: moved })) as Bootstrap;
   t.is(connectionManager(rendered, "public").http_filters.filter((f) => f.name === "envoy.filters.http.local_ratelimit").length, 1, "a limit of 0 is no limit");
+});
+
+test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) => {
+  for (const config of [ENVOY_FILES.config, ENVOY_FILES.localConfig]) {
+    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8" });
+    t.is(result.status, 0, `${config}: ${result.stdout}${result.stderr}`);
+  }
 });
 
 test("rendering is deterministic and the committed envoy/ files are what it produces", (t) => {

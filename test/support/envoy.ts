@@ -14,7 +14,7 @@ import { internalServices, publicServices, serviceNames } from "@junction/platfo
 import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
 import { repositoryPolicy } from "@junction/platform/envoy/envoy-artifacts";
 import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
-import type { EnvoyDeployment, UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
+import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
 import type { CommunicationPolicy } from "@junction/platform/policy";
 import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
 import { freePort } from "../../packages/platform/test/support/ports.js";
@@ -65,7 +65,7 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
     publicPort: await freePort(),
     internalPort: await freePort(),
     admin: { host: "127.0.0.1", port: await freePort() },
-    descriptorPath: "envoy/descriptors.binpb",
+    descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(serviceNames.map((name) => [name, [endpoint(name)]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
     ...overrides,

@@ -31,11 +31,19 @@ export interface EnvoyDeployment {
   readonly rateLimits: EdgeRateLimits;
 }
 
-/** Where compose mounts the rendered files inside the Envoy container. */
+/** Where compose mounts the rendered files inside the Envoy container, and Envoy's working directory there. */
 export const COMPOSE_ENVOY_PATHS = {
   config: "/etc/envoy/envoy.yaml",
   descriptors: "/etc/envoy/descriptors.binpb",
+  workingDir: "/etc",
 } as const;
+
+/**
+ * Where Envoy reads the descriptor set: relative to its working directory, which is the
+ * repository root locally and /etc in compose, so one path serves both and the committed files
+ * can be validated from the repository.
+ */
+export const DESCRIPTOR_SET_PATH = "envoy/descriptors.binpb";
 
 /** Envoy's ports when nothing overrides them, in compose and locally (the design's :8080 and :9901). */
 export const ENVOY_DEFAULT_PORTS = { public: 8080, internal: 9090, admin: 9901 } as const;
@@ -48,7 +56,7 @@ export function composeDeployment(policy: CommunicationPolicy): EnvoyDeployment 
     publicPort: ENVOY_DEFAULT_PORTS.public,
     internalPort: ENVOY_DEFAULT_PORTS.internal,
     admin: { host: "0.0.0.0", port: ENVOY_DEFAULT_PORTS.admin },
-    descriptorPath: COMPOSE_ENVOY_PATHS.descriptors,
+    descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(policy.upstreamNames.map((name) => [name, [{ host: name, port: policy.upstream(name).port }]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
   };
@@ -77,7 +85,7 @@ export function localDeployment(policy: CommunicationPolicy, env: NodeJS.Process
     publicPort: ports.public,
     internalPort: ports.internal,
     admin: { host: "127.0.0.1", port: ports.admin },
-    descriptorPath: "envoy/descriptors.binpb",
+    descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(policy.upstreamNames.map((name) => [name, [{ host: "127.0.0.1", port: servicePort(name) }]])),
     rateLimits: edgeRateLimitsFromEnv(env),
   };

@@ -308,11 +308,14 @@ test("the local deployment follows the environment's ports and limits, as the se
     JUNCTION_ENVOY_ADMIN_PORT: "19901",
     JUNCTION_ORGS_PORT: "15053",
     JUNCTION_EDGE_RATE_LIMIT_PER_USER: "0",
+    JUNCTION_EDGE_CORS_ORIGINS: "https://a.example, https://b.example",
   });
   t.like(moved, { publicPort: 18080, internalPort: 19090, admin: { host: "127.0.0.1", port: 19901 }, rateLimits: { perClientPerMinute: 1200, perUserPerMinute: 0 } });
   t.deepEqual(moved.endpoints.orgs, [{ host: "127.0.0.1", port: 15053 }]);
   const rendered = parse(renderEnvoyYaml({ policy, publicServices, internalServices, deployment: moved })) as Bootstrap;
   t.is(connectionManager(rendered, "public").http_filters.filter((f) => f.name === "envoy.filters.http.local_ratelimit").length, 1, "a limit of 0 is no limit");
+  const host = connectionManager(rendered, "public").route_config.virtual_hosts[0] as unknown as { typed_per_filter_config: Record<string, { allow_origin_string_match: unknown }> };
+  t.deepEqual(host.typed_per_filter_config["envoy.filters.http.cors"]?.allow_origin_string_match, [{ exact: "https://a.example" }, { exact: "https://b.example" }]);
 });
 
 test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) => {

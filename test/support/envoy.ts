@@ -68,6 +68,7 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(serviceNames.map((name) => [name, [endpoint(name)]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
+    corsOrigins: "*",
     ...overrides,
   };
 }

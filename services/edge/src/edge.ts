@@ -8,6 +8,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createUpstreamTransport, upstreamUrls } from "@junction/platform/client";
 import { envEnum, envPort, envString, envUrl, loadConfig } from "@junction/platform/config";
 import { edgeRateLimitsFromEnv } from "@junction/platform/edge-rate-limits";
+import { corsOriginsOf } from "@junction/platform/envoy/deployment-settings";
 import { edgeReplies, RATE_LIMIT_NAME_HEADER } from "@junction/platform/edge-replies";
 import { allServices, publicServices } from "@junction/platform/contracts";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
@@ -89,7 +90,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
     sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
-  const origins = config.corsOrigins === "*" ? "*" : config.corsOrigins.split(",").map((o) => o.trim());
+  const origins = corsOriginsOf(config.corsOrigins);
 
   const server = await startServiceServer({
     name: "edge",

@@ -15,14 +15,19 @@ export const accessTokenChecks = {
   jwksFetchTimeout: "2s",
 } as const;
 
-/** CORS as the TypeScript edge answers it: any origin (tokens travel in headers, never cookies). */
+/** CORS as both edges answer it; the allowed origins are the deployment's (JUNCTION_EDGE_CORS_ORIGINS). */
 export const corsSettings = {
-  allowOrigin: "*",
   allowMethods: "GET, POST, PUT, PATCH, DELETE, OPTIONS",
   allowHeaders: [...connectCors.allowedHeaders, "Authorization", "X-Request-Id", "Idempotency-Key"].join(", "),
   exposeHeaders: [...connectCors.exposedHeaders, "X-Request-Id", "Retry-After", "X-Junction-Rate-Limit"].join(", "),
   maxAge: "7200",
 } as const;
+
+/** Allowed CORS origins from JUNCTION_EDGE_CORS_ORIGINS' value: "*" (any; tokens travel in headers, never cookies) or a comma-separated list. */
+export function corsOriginsOf(value: string | undefined): "*" | string[] {
+  const origins = (value ?? "*").split(",").map((origin) => origin.trim()).filter(Boolean);
+  return origins.length === 0 || origins.includes("*") ? "*" : origins;
+}
 
 /**
  * Active gRPC health checking of every upstream. A host that is down is checked every second, so

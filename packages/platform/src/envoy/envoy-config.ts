@@ -62,7 +62,7 @@ export function renderEnvoyConfig(inputs: EnvoyConfigInputs): EnvoyJson {
           name: "public",
           host: deployment.bindHost,
           port: deployment.publicPort,
-          routeConfig: renderPublicRouteConfig(policy, publicServices, internalServices),
+          routeConfig: renderPublicRouteConfig(policy, publicServices, internalServices, deployment.corsOrigins),
           httpFilters: publicHttpFilters(deployment, publicServices),
         }),
         renderInternalListener({

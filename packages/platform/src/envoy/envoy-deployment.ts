@@ -4,6 +4,7 @@
 import { envPort, loadConfig } from "../config.js";
 import { edgeRateLimitsFromEnv, DEFAULT_EDGE_RATE_LIMITS, type EdgeRateLimits } from "../edge-rate-limits.js";
 import type { CommunicationPolicy } from "../policy.js";
+import { corsOriginsOf } from "./deployment-settings.js";
 
 /** One instance of an upstream service. */
 export interface UpstreamEndpoint {
@@ -29,6 +30,8 @@ export interface EnvoyDeployment {
   readonly endpoints: Readonly<Record<string, readonly UpstreamEndpoint[]>>;
   /** Per-client and per-user request limits of the public listener. */
   readonly rateLimits: EdgeRateLimits;
+  /** Origins browsers may call from: "*" or a list. */
+  readonly corsOrigins: "*" | readonly string[];
 }
 
 /** Where compose mounts the rendered files inside the Envoy container, and Envoy's working directory there. */
@@ -59,13 +62,14 @@ export function composeDeployment(policy: CommunicationPolicy): EnvoyDeployment 
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(policy.upstreamNames.map((name) => [name, [{ host: name, port: policy.upstream(name).port }]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
+    corsOrigins: "*",
   };
 }
 
 /**
  * The local deployment of `npm start`: everything on 127.0.0.1, Envoy started from the repository
  * root. Ports and limits follow the same variables the services and the TypeScript edge read
- * (JUNCTION_<SERVICE>_PORT, JUNCTION_EDGE_PORT, JUNCTION_EDGE_RATE_LIMIT_*), plus
+ * (JUNCTION_<SERVICE>_PORT, JUNCTION_EDGE_PORT, JUNCTION_EDGE_RATE_LIMIT_*, JUNCTION_EDGE_CORS_ORIGINS), plus
  * JUNCTION_ENVOY_INTERNAL_PORT and JUNCTION_ENVOY_ADMIN_PORT; an empty `env` gives the defaults.
  */
 export function localDeployment(policy: CommunicationPolicy, env: NodeJS.ProcessEnv = {}): EnvoyDeployment {
@@ -88,6 +92,7 @@ export function localDeployment(policy: CommunicationPolicy, env: NodeJS.Process
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(policy.upstreamNames.map((name) => [name, [{ host: "127.0.0.1", port: servicePort(name) }]])),
     rateLimits: edgeRateLimitsFromEnv(env),
+    corsOrigins: corsOriginsOf(env.JUNCTION_EDGE_CORS_ORIGINS),
   };
 }
 

@@ -102,7 +102,12 @@ function corsPreflightRoute(): EnvoyJson {
 }
 
 /** Routes of the public listener: public RPCs only; internal services and unknown paths get 404, known REST paths with a wrong verb 405. */
-export function renderPublicRouteConfig(policy: CommunicationPolicy, publicServices: readonly DescService[], internalServices: readonly DescService[]): EnvoyJson {
+export function renderPublicRouteConfig(
+  policy: CommunicationPolicy,
+  publicServices: readonly DescService[],
+  internalServices: readonly DescService[],
+  corsOrigins: "*" | readonly string[],
+): EnvoyJson {
   return {
     name: "public",
     // Only Junction's services may present a service token: one arriving from outside is dropped.
@@ -111,7 +116,7 @@ export function renderPublicRouteConfig(policy: CommunicationPolicy, publicServi
       {
         name: "junction-public",
         domains: ["*"],
-        typed_per_filter_config: { [CORS_FILTER]: corsPolicy() },
+        typed_per_filter_config: { [CORS_FILTER]: corsPolicy(corsOrigins) },
         routes: [
           corsPreflightRoute(),
           // Internal services are never routable from outside, whatever the method.

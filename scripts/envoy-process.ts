@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { waitUntilAnswers } from "./platform-processes.js";
 
 /** Where `npm run setup` installs Envoy, relative to the repository root; JUNCTION_ENVOY_BINARY overrides it. */
 export const ENVOY_BINARY = "var/tools/bin/envoy";
@@ -48,20 +49,8 @@ export function startEnvoyProcess(options: EnvoyStart): EnvoyProcess {
 }
 
 /** Resolves once `adminUrl`/ready answers 200 (Envoy is initialized and live); rejects if `exited` settles first or time runs out. */
-export async function waitUntilEnvoyLive(adminUrl: string, exited: Promise<unknown>, timeoutMs = 30_000): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error("Envoy exited before it was live");
-    try {
-      if ((await fetch(`${adminUrl}/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Envoy was not live after ${timeoutMs / 1000}s`);
+export function waitUntilEnvoyLive(adminUrl: string, exited: Promise<unknown>, timeoutMs = 30_000): Promise<void> {
+  return waitUntilAnswers(`${adminUrl}/ready`, exited, timeoutMs, 100);
 }
 
 /** Stops Envoy (SIGTERM, then SIGKILL after `graceMs`) and waits for it to exit. */

@@ -7,7 +7,7 @@ import test from "ava";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { NotificationKind, NotificationsService, type Notification } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
+import { NotificationKind, NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { startAuth } from "@junction/auth/server";
@@ -21,6 +21,7 @@ import type { ServiceServer } from "@junction/platform/server/service-server";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { TestPlatform, eventually } from "./support/platform.js";
+import { firstOf } from "./support/notification-streams.js";
 import { signUp } from "./support/signed-in-users.js";
 
 let platform: TestPlatform;
@@ -55,22 +56,6 @@ async function rest(baseUrl: string, method: string, path: string, body?: unknow
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- proto3 JSON of many shapes, checked field by field
   return { status: res.status, json: (await res.json()) as Record<string, any> };
-}
-
-/** Resolves with the first notification of a stream, or fails after `ms`. */
-async function firstOf(stream: AsyncIterable<{ notification?: Notification }>, ms: number): Promise<Notification> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      (async () => {
-        for await (const message of stream) if (message.notification) return message.notification;
-        throw new Error("the stream ended without a notification");
-      })(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no notification within ${ms} ms`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 for (const via of EDGES) {

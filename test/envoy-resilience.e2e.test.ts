@@ -130,6 +130,11 @@ test("an idempotent method is retried on UNAVAILABLE; a non-idempotent one is no
   const jwksRes = await fetch(`${envoy.url}/.well-known/jwks.json`);
   t.is(jwksRes.status, 200, "the third attempt answered");
   t.is(calls.getJwks, 3);
+  // Connect passes through untouched: the service's UNAVAILABLE is an HTTP 503, retried too.
+  calls.getJwks = 0;
+  const viaConnect = await createClient(AuthService, createConnectTransport({ baseUrl: envoy.url, httpVersion: "1.1" })).getJwks({});
+  t.is(viaConnect.keys.length, 1);
+  t.is(calls.getJwks, 3, "a Connect call is retried the same way");
 
   const register = await fetch(`${envoy.url}/v1/auth/register`, { method: "POST", body: JSON.stringify({ email: "a@example.com", password: "p", display_name: "A" }) });
   t.is(register.status, 503);

@@ -62,7 +62,8 @@ test("the corpus gets the same answers through Envoy as through the TypeScript e
     const paths = differingPaths(viaTypescript, viaEnvoy);
     if (paths.length === 0) continue;
     measured.set(name, paths);
-    shown.push(`${name}\n${paths.map((path) => `    ${path}:\n      typescript ${viaTypescript[path] ?? "(absent)"}\n      envoy      ${viaEnvoy[path] ?? "(absent)"}`).join("\n")}`);
+    const value = (text: string | undefined) => (text === undefined ? "(absent)" : text.length > 300 ? `${text.slice(0, 300)}…` : text);
+    shown.push(`${name}\n${paths.map((path) => `    ${path}:\n      typescript ${value(viaTypescript[path])}\n      envoy      ${value(viaEnvoy[path])}`).join("\n")}`);
   }
   const pinned = pinnedDifferences(join(repositoryRoot, "docs/edge.md"));
   for (const name of pinned.keys()) t.true(corpus.some((c) => c.name === name), `docs/edge.md pins ${name}, which the corpus does not have`);

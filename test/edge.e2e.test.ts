@@ -1,38 +1,54 @@
-// Outside clients through the TypeScript edge against the real services: the register →
-// login → GetMe flow in plain REST, the same RPCs over Connect and gRPC-Web, errors as JSON.
+// Outside clients through each edge, the TypeScript edge and the real Envoy, against the real
+// services: the register → login → GetMe flow in plain REST, the same RPCs over Connect and
+// gRPC-Web, a live WatchNotifications stream over Connect, gRPC-Web and gRPC, errors as JSON.
+// The services call each other through Envoy's internal listener, with their own retries off, as
+// `npm start` runs them when Envoy is the edge.
 import test from "ava";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
+import { NotificationKind, NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
+import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { startEdge } from "@junction/edge";
+import { callsThroughEnvoy } from "@junction/platform/envoy/envoy-deployment";
 import { createLogger } from "@junction/platform/logger";
 import type { ServiceServer } from "@junction/platform/server/service-server";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
+import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { TestPlatform, eventually } from "./support/platform.js";
-import { startAuth, startOrgs, startUsers } from "./support/services.js";
+import { startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
+import { firstOf } from "./support/notification-streams.js";
+import type { RunningService } from "@junction/platform";
+import type { NotificationsContext } from "@junction/notifications";
+import { signUp } from "./support/signed-in-users.js";
 
 let platform: TestPlatform;
 let edge: ServiceServer;
+let envoy: TestEnvoy;
+let notifications: RunningService<NotificationsContext>;
+const EDGES = ["TypeScript edge", "Envoy"] as const;
+const urlOf = (via: (typeof EDGES)[number]) => (via === "Envoy" ? envoy.url : edge.url);
 
 test.before(async () => {
   platform = await TestPlatform.create(undefined);
-  await platform.start("auth", startAuth);
-  await platform.start("users", startUsers);
-  await platform.start("orgs", startOrgs);
-  edge = await startEdge({
-    port: 0,
-    env: platform.env,
-    logger: createLogger("edge", "error"),
-  });
+  envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
+  const behindEnvoy = callsThroughEnvoy(envoy.deployment);
+  await platform.start("auth", startAuth, behindEnvoy);
+  await platform.start("users", startUsers, behindEnvoy);
+  await platform.start("orgs", startOrgs, behindEnvoy);
+  notifications = (await platform.start("notifications", startNotifications, behindEnvoy)) as RunningService<NotificationsContext>;
+  await envoy.untilHealthy(["auth", "users", "orgs", "notifications"]);
+  edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
 });
 test.after.always(async () => {
   await edge?.close();
+  await envoy?.close();
   await platform?.close();
 });
 
-async function rest(method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${edge.url}${path}`, {
+async function rest(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -41,64 +57,104 @@ async function rest(method: string, path: string, body?: unknown, token?: string
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
-test("register → login → GetMe → create an organization, in plain REST", async (t) => {
-  const email = uniqueEmail("rest");
-  const registered = await rest("POST", "/v1/auth/register", { email, password: PASSWORD, display_name: "Rest Client" });
-  t.is(registered.status, 200);
-  const login = await rest("POST", "/v1/auth/login", { email, password: PASSWORD });
-  t.is(login.status, 200);
-  t.is(login.json.userId, registered.json.userId);
-  t.truthy(login.json.refreshToken);
-  t.true(Number(login.json.expiresIn) > 0);
-  const token = login.json.accessToken as string;
+for (const via of EDGES) {
+  test(`register → login → GetMe → create an organization, in plain REST, through the ${via}`, async (t) => {
+    const baseUrl = urlOf(via);
+    const email = uniqueEmail("rest");
+    const registered = await rest(baseUrl, "POST", "/v1/auth/register", { email, password: PASSWORD, display_name: "Rest Client" });
+    t.is(registered.status, 200);
+    const login = await rest(baseUrl, "POST", "/v1/auth/login", { email, password: PASSWORD });
+    t.is(login.status, 200);
+    t.is(login.json.userId, registered.json.userId);
+    t.truthy(login.json.refreshToken);
+    t.true(Number(login.json.expiresIn) > 0);
+    const token = login.json.accessToken as string;
 
-  const me = await eventually(async () => {
-    const res = await rest("GET", "/v1/me", undefined, token);
-    return res.status === 200 && res.json.profile ? res.json : undefined;
-  }, "the profile to appear in GetMe");
-  t.is(me.identity.userId, registered.json.userId);
-  t.is(me.profile.displayName, "Rest Client");
-
-  const org = await rest("POST", "/v1/orgs", { name: "Edge Works" }, token);
-  t.is(org.status, 200);
-  const after = await rest("GET", "/v1/me", undefined, token);
-  t.deepEqual(after.json.organizations, [{ orgId: org.json.organization.orgId, name: "Edge Works", role: "owner" }]);
-  t.is((await rest("GET", "/.well-known/jwks.json")).json.keys[0].kty, "OKP");
-});
-
-for (const [protocol, transport] of [
-  ["Connect", (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "1.1" })],
-  ["gRPC-Web", (baseUrl: string) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })],
-] as const) {
-  test(`the same flow with a ${protocol} client through the edge`, async (t) => {
-    const auth = createClient(AuthService, transport(edge.url));
-    const users = createClient(UsersService, transport(edge.url));
-    const email = uniqueEmail(protocol.toLowerCase().replace("-", ""));
-    const { userId } = await auth.register({ email, password: PASSWORD, displayName: protocol });
-    const { accessToken } = await auth.login({ email, password: PASSWORD });
     const me = await eventually(async () => {
-      const res = await users.getMe({}, { headers: { authorization: `Bearer ${accessToken}` } });
-      return res.profile ? res : undefined;
-    }, "the profile to appear");
-    t.is(me.identity?.userId, userId);
-    const anonymous = await t.throwsAsync(users.getMe({}));
-    t.is(ConnectError.from(anonymous).code, Code.Unauthenticated);
+      const res = await rest(baseUrl, "GET", "/v1/me", undefined, token);
+      return res.status === 200 && res.json.profile ? res.json : undefined;
+    }, "the profile to appear in GetMe");
+    t.is(me.identity.userId, registered.json.userId);
+    t.is(me.profile.displayName, "Rest Client");
+
+    const org = await rest(baseUrl, "POST", "/v1/orgs", { name: "Edge Works" }, token);
+    t.is(org.status, 200);
+    const after = await rest(baseUrl, "GET", "/v1/me", undefined, token);
+    t.deepEqual(after.json.organizations, [{ orgId: org.json.organization.orgId, name: "Edge Works", role: "owner" }]);
+    t.is((await rest(baseUrl, "GET", "/.well-known/jwks.json")).json.keys[0].kty, "OKP");
+  });
+
+  for (const [protocol, transport] of [
+    ["Connect", (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "1.1" })],
+    ["gRPC-Web", (baseUrl: string) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })],
+  ] as const) {
+    test(`the same flow with a ${protocol} client through the ${via}`, async (t) => {
+      const auth = createClient(AuthService, transport(urlOf(via)));
+      const users = createClient(UsersService, transport(urlOf(via)));
+      const email = uniqueEmail(protocol.toLowerCase().replace("-", ""));
+      const { userId } = await auth.register({ email, password: PASSWORD, displayName: protocol });
+      const { accessToken } = await auth.login({ email, password: PASSWORD });
+      const me = await eventually(async () => {
+        const res = await users.getMe({}, { headers: { authorization: `Bearer ${accessToken}` } });
+        return res.profile ? res : undefined;
+      }, "the profile to appear");
+      t.is(me.identity?.userId, userId);
+      const anonymous = await t.throwsAsync(users.getMe({}));
+      t.is(ConnectError.from(anonymous).code, Code.Unauthenticated);
+    });
+  }
+
+  test(`a live WatchNotifications stream over Connect, gRPC-Web and gRPC through the ${via}`, async (t) => {
+    const owner = await signUp(platform, "Stream Owner");
+    const member = await signUp(platform, "Stream Member");
+    const { organization } = await platform.client(OrgsService).createOrganization({ name: "Streamed Org" }, owner.auth);
+    const stop = new AbortController();
+    t.teardown(() => stop.abort());
+    const baseUrl = urlOf(via);
+    const transports: Transport[] = [
+      createConnectTransport({ baseUrl, httpVersion: "1.1" }),
+      createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }),
+      createGrpcTransport({ baseUrl }),
+    ];
+    const firsts = transports.map((transport) =>
+      firstOf(createClient(NotificationsService, transport).watchNotifications({}, { ...member.auth, signal: stop.signal }), 15_000),
+    );
+    await eventually(async () => (notifications.context.feed.watchers(member.userId) === 3 ? true : undefined), "every stream open");
+    await platform.client(OrgsService).addMember({ orgId: organization!.orgId, userId: member.userId, role: MemberRole.MEMBER }, owner.auth);
+    for (const notification of await Promise.all(firsts)) {
+      t.like(notification, { userId: member.userId, kind: NotificationKind.ORG_MEMBER_ADDED, title: "You were added to Streamed Org" });
+    }
+  });
+
+  test(`bad input from a REST client: 400 naming the field, from the real auth service, through the ${via}`, async (t) => {
+    const res = await rest(urlOf(via), "POST", "/v1/auth/register", { email: "not-an-email", password: PASSWORD, display_name: "X" });
+    t.is(res.status, 400);
+    t.is(res.json.code, Code.InvalidArgument);
+    const violations = res.json.details.find((d: { "@type": string }) => d["@type"].endsWith("BadRequest")).fieldViolations;
+    t.true(violations.some((v: { field: string }) => v.field === "email"));
+  });
+
+  test(`no token is 401; an internal service is 404 even with a valid token, through the ${via}`, async (t) => {
+    const baseUrl = urlOf(via);
+    t.is((await rest(baseUrl, "GET", "/v1/me")).status, 401);
+    const email = uniqueEmail("internal");
+    await rest(baseUrl, "POST", "/v1/auth/register", { email, password: PASSWORD, display_name: "Prober" });
+    const { json } = await rest(baseUrl, "POST", "/v1/auth/login", { email, password: PASSWORD });
+    const internal = await rest(baseUrl, "POST", "/junction.auth.v1.InternalAuthService/GetUserRoles", { userId: json.userId }, json.accessToken);
+    t.is(internal.status, 404);
   });
 }
 
-test("bad input from a REST client: 400 naming the field, from the real auth service", async (t) => {
-  const res = await rest("POST", "/v1/auth/register", { email: "not-an-email", password: PASSWORD, display_name: "X" });
-  t.is(res.status, 400);
-  t.is(res.json.code, Code.InvalidArgument);
-  const violations = res.json.details.find((d: { "@type": string }) => d["@type"].endsWith("BadRequest")).fieldViolations;
-  t.true(violations.some((v: { field: string }) => v.field === "email"));
-});
-
-test("no token is 401; an internal service is 404 even with a valid token", async (t) => {
-  t.is((await rest("GET", "/v1/me")).status, 401);
-  const email = uniqueEmail("internal");
-  await rest("POST", "/v1/auth/register", { email, password: PASSWORD, display_name: "Prober" });
-  const { json } = await rest("POST", "/v1/auth/login", { email, password: PASSWORD });
-  const internal = await rest("POST", "/junction.auth.v1.InternalAuthService/GetUserRoles", { userId: json.userId }, json.accessToken);
-  t.is(internal.status, 404);
+test("GetMe's call from users to orgs goes through Envoy's internal listener with the request's id, in one attempt", async (t) => {
+  const user = await signUp(platform, "Composed");
+  // Waiting on GetProfile, not GetMe, so that nothing GetMe composes is cached yet.
+  await eventually(async () => ((await platform.client(UsersService).getProfile({ userId: user.userId }, user.auth)).profile ? true : undefined), "the profile");
+  const res = await fetch(`${envoy.url}/v1/me`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+  t.is(res.status, 200);
+  const requestId = res.headers.get("x-request-id");
+  const hops = await eventually(async () => {
+    const internal = envoy.accessLog.filter((entry) => entry.listener === "internal" && entry.request_id === requestId);
+    return internal.some((e) => e.path === "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations") ? internal : undefined;
+  }, "users' calls for this request in Envoy's access log");
+  t.true(hops.every((entry) => Number(entry.attempts) === 1 && Number(entry.status) === 200), JSON.stringify(hops));
 });

@@ -1,9 +1,12 @@
-// The committed envoy/envoy.yaml does what the contracts and policy.yaml say: every public RPC is
-// routed publicly and every RPC internally with the policy's timeout and retries, REST bindings
-// are transcoded, internal services are unreachable from outside, clusters carry the policy's
-// breaker and retry budget, anonymous RPCs are exactly the contract's, and the file is exactly
-// what rendering produces. No Envoy binary runs here, so the structure is the proof.
+// The committed envoy/envoy.yaml (compose) and envoy/envoy.local.yaml (npm start) do what the
+// contracts and policy.yaml say: every public RPC is routed publicly and every RPC internally with
+// the policy's timeout and retries, REST bindings are transcoded, internal services are
+// unreachable from outside, clusters carry the policy's breaker and retry budget, anonymous RPCs
+// are exactly the contract's, the two files differ only in addresses, and both are exactly what
+// rendering produces. How Envoy behaves on them is proven by running it (edge-parity, envoy-*
+// tests); this file checks what the configuration says.
 import test, { type ExecutionContext } from "ava";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,13 +16,15 @@ import { http } from "@junction/gen/google/api/annotations_pb";
 import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
 import { allServices, allowsAnonymous, internalServices, publicServices } from "@junction/platform/contracts";
 import { formatSeconds } from "@junction/platform/duration";
-import { envoyDeployment } from "@junction/platform/envoy/deployment-settings";
-import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFile, staleEnvoyFiles } from "@junction/platform/envoy/envoy-artifacts";
+import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/platform/envoy/envoy-artifacts";
 import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
+import { composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS, localDeployment } from "@junction/platform/envoy/envoy-deployment";
+import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
 import { EnvoyRenderError } from "@junction/platform/envoy/render-error";
 import { SERVICE_TOKEN_HEADER } from "@junction/platform/identity/service-credentials";
 import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
+import { tool } from "../packages/platform/test/support/tools.js";
 import { connectionManager, filterConfig, filterOf, pickRoute, routesOf, type Bootstrap, type Route } from "./support/envoy-bootstrap.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -27,6 +32,8 @@ const policyYaml = readFileSync(join(root, ENVOY_FILES.policy), "utf8");
 const policy = CommunicationPolicy.load(join(root, ENVOY_FILES.policy));
 const committed = readFileSync(join(root, ENVOY_FILES.config), "utf8");
 const bootstrap = parse(committed) as Bootstrap;
+const local = parse(readFileSync(join(root, ENVOY_FILES.localConfig), "utf8")) as Bootstrap;
+const compose = composeDeployment(policy);
 const publicListener = connectionManager(bootstrap, "public");
 const internalListener = connectionManager(bootstrap, "internal");
 
@@ -85,6 +92,20 @@ test("internal services and unknown paths answer 404 on the public listener", (t
   }
 });
 
+test("a bound REST path with a verb it does not bind is a 405 naming the verbs it binds", (t) => {
+  const routes = routesOf(publicListener);
+  const allow = (path: string) => {
+    const route = pickRoute(routes, { path, method: "PUT" });
+    t.is(route?.direct_response?.status, 405, `${path} is a 405`);
+    return route?.response_headers_to_add?.find((h) => h.header.key === "allow")?.header.value;
+  };
+  t.is(allow("/v1/auth/login"), "POST");
+  t.is(allow("/v1/users/3f1c/profile"), "GET, PATCH");
+  t.is(allow("/v1/orgs/o1/members"), "GET, POST");
+  t.is(allow("/v1/notifications/n1:read"), "POST");
+  t.is(pickRoute(routes, { path: "/v1/users/a/b/profile" })?.name, "not-found", "a variable spans one segment");
+});
+
 test("CORS preflights match a route the cors filter answers, and nothing else does", (t) => {
   const routes = routesOf(publicListener);
   const preflight = pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
@@ -92,7 +113,7 @@ test("CORS preflights match a route the cors filter answers, and nothing else do
   const nowhere = bootstrap.static_resources.clusters.find((cluster) => cluster.name === preflight?.route?.cluster);
   t.deepEqual(nowhere?.load_assignment.endpoints, [], "the preflight route's cluster has no endpoints");
   t.is(pickRoute(routes, { path: "/junction.auth.v1.AuthService/Login", method: "POST" })?.name, "junction.auth.v1.AuthService/Login");
-  t.is(pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS" })?.direct_response?.status, 404, "a bare OPTIONS is not a preflight");
+  t.is(pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS" })?.direct_response?.status, 405, "a bare OPTIONS is not a preflight");
 });
 
 test("the transcoder serves exactly the public services, whose bindings are in the descriptor set", (t) => {
@@ -101,7 +122,7 @@ test("the transcoder serves exactly the public services, whose bindings are in t
     "envoy.filters.http.grpc_json_transcoder",
   );
   t.deepEqual(transcoder.services, publicServices.map((service) => service.typeName));
-  t.is(transcoder.proto_descriptor, envoyDeployment.descriptorPath);
+  t.is(transcoder.proto_descriptor, DESCRIPTOR_SET_PATH);
   t.is(transcoder.convert_grpc_status, true, "errors come back as JSON");
   t.like(transcoder.print_options, { preserve_proto_field_names: false, always_print_enums_as_ints: false }, "lowerCamelCase, enums by name");
 
@@ -119,22 +140,35 @@ test("the transcoder serves exactly the public services, whose bindings are in t
   }
 });
 
-test("jwt_authn lets exactly the anonymous RPCs through without a token", (t) => {
+test("jwt_authn lets exactly the anonymous RPCs through without a token, and checks nothing on routes Envoy answers itself", (t) => {
   const jwt = filterConfig<{
     providers: Record<string, { issuer: string; audiences: string[]; forward: boolean; remote_jwks: { http_uri: { uri: string; cluster: string } }; from_headers: unknown[] }>;
-    rules: Array<{ match: { path?: string; prefix?: string }; requires?: { provider_name?: string; requires_any?: unknown } }>;
+    requirement_map: Record<string, unknown>;
+    rules?: unknown;
   }>(publicListener, "envoy.filters.http.jwt_authn");
-  // A token is optional on these paths, and checked when one is sent.
-  const optional = { requires_any: { requirements: [{ provider_name: "junction_auth" }, { allow_missing: {} }] } };
-  const exempt = jwt.rules.filter((rule) => rule.requires?.provider_name === undefined).map((rule) => rule.match.path);
-  for (const rule of jwt.rules.slice(0, -1)) t.deepEqual(rule.requires, optional, `${rule.match.path} takes a token but needs none`);
-  const anonymous = publicServices.flatMap((service) => service.methods.filter(allowsAnonymous).map(grpcPathOf));
-  t.deepEqual(exempt, anonymous);
+  t.is(jwt.rules, undefined, "each route says what it requires");
+  t.deepEqual(jwt.requirement_map, {
+    token_required: { provider_name: "junction_auth" },
+    // A token is optional on these, and checked when one is sent.
+    token_optional: { requires_any: { requirements: [{ provider_name: "junction_auth" }, { allow_missing: {} }] } },
+  });
+  const routes = routesOf(publicListener);
+  const requirement = (route: Route | undefined) => route?.typed_per_filter_config?.["envoy.filters.http.jwt_authn"];
+  const optional: string[] = [];
+  for (const service of publicServices) {
+    for (const method of service.methods) {
+      const needs = requirement(pickRoute(routes, { path: grpcPathOf(method) }))?.requirement_name;
+      t.true(needs === "token_required" || needs === "token_optional", `${grpcPathOf(method)} says what it requires`);
+      if (needs === "token_optional") optional.push(grpcPathOf(method));
+    }
+  }
+  t.deepEqual(optional, publicServices.flatMap((service) => service.methods.filter(allowsAnonymous).map(grpcPathOf)));
   // The design's public-without-token list, verbatim.
   const designed = ["Register", "Login", "Refresh", "VerifyEmail", "RequestPasswordReset", "ResetPassword", "GetJwks"];
-  t.deepEqual(exempt, designed.map((name) => `/junction.auth.v1.AuthService/${name}`));
-  t.deepEqual(jwt.rules.at(-1), { match: { prefix: "/" }, requires: { provider_name: "junction_auth" } }, "everything else needs a token");
-  t.false(exempt.includes("/junction.auth.v1.AuthService/Logout"));
+  t.deepEqual(optional, designed.map((name) => `/junction.auth.v1.AuthService/${name}`));
+  for (const route of routes.filter((candidate) => candidate.route === undefined || candidate.name === "cors-preflight")) {
+    t.like(requirement(route), { disabled: true }, `${route.name} checks no token`);
+  }
 
   const provider = jwt.providers.junction_auth!;
   t.is(provider.issuer, "junction-auth");
@@ -142,31 +176,73 @@ test("jwt_authn lets exactly the anonymous RPCs through without a token", (t) =>
   t.true(provider.forward, "services still see the token and verify it themselves");
   t.is(provider.remote_jwks.http_uri.cluster, "auth");
   t.is(provider.remote_jwks.http_uri.uri, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
-  t.deepEqual(provider.from_headers, [{ name: "authorization", value_prefix: "Bearer " }]);
+  t.deepEqual(provider.from_headers, [
+    { name: "authorization", value_prefix: "Bearer " },
+    { name: "authorization", value_prefix: "bearer " },
+  ]);
 });
 
 test("the public filter chain runs in the order the transcoder and jwt_authn need", (t) => {
   t.deepEqual(
     publicListener.http_filters.map((filter) => filter.name),
     [
-      "envoy.filters.http.local_ratelimit",
+      "envoy.filters.http.set_filter_state",
       "envoy.filters.http.grpc_web",
+      "envoy.filters.http.local_ratelimit",
+      "envoy.filters.http.buffer",
       "envoy.filters.http.grpc_json_transcoder",
       "envoy.filters.http.cors",
       "envoy.filters.http.jwt_authn",
+      "envoy.filters.http.local_ratelimit",
       "envoy.filters.http.router",
     ],
   );
-  const limit = filterConfig<{ filter_enabled: object; filter_enforced: object }>(publicListener, "envoy.filters.http.local_ratelimit");
+});
+
+test("rate limits per client address and per user, with the TypeScript edge's numbers, one bucket each", (t) => {
+  type Limit = {
+    stat_prefix: string;
+    filter_enabled: object;
+    filter_enforced: object;
+    rate_limits: Array<{ actions: object[] }>;
+    descriptors: Array<{ entries: Array<{ key: string; value?: string }>; token_bucket: { max_tokens: number; tokens_per_fill: number; fill_interval: string } }>;
+    max_dynamic_descriptors: number;
+    rate_limited_as_resource_exhausted: boolean;
+  };
+  const limits = publicListener.http_filters.filter((f) => f.name === "envoy.filters.http.local_ratelimit").map((f) => f.typed_config as unknown as Limit);
   const fullyOn = { default_value: { numerator: 100, denominator: "HUNDRED" } };
-  t.like(limit.filter_enabled, fullyOn, "the rate limit counts every request");
-  t.like(limit.filter_enforced, fullyOn, "and enforces on every request");
+  const perMinute = (limit: Limit) => limit.descriptors[0]!.token_bucket;
+  for (const limit of limits) {
+    t.like(limit.filter_enabled, fullyOn, `${limit.stat_prefix} counts every request`);
+    t.like(limit.filter_enforced, fullyOn, `${limit.stat_prefix} enforces on every request`);
+    t.is(limit.descriptors[0]!.entries[0]!.value, undefined, `${limit.stat_prefix} keeps a bucket per distinct value`);
+    t.true(limit.max_dynamic_descriptors > 0);
+    t.true(limit.rate_limited_as_resource_exhausted, "gRPC callers get RESOURCE_EXHAUSTED");
+  }
+  const [client, user] = limits;
+  t.deepEqual(client?.rate_limits, [{ actions: [{ remote_address: {} }] }]);
+  const max = DEFAULT_EDGE_RATE_LIMITS.perClientPerMinute;
+  t.deepEqual(perMinute(client!), { max_tokens: max, tokens_per_fill: max, fill_interval: "60s" });
+  t.like(user?.rate_limits[0]?.actions[0], { metadata: { metadata_key: { key: "envoy.filters.http.jwt_authn", path: [{ key: "jwt_payload" }, { key: "sub" }] }, source: "DYNAMIC" } });
+  const perUser = DEFAULT_EDGE_RATE_LIMITS.perUserPerMinute;
+  t.deepEqual(perMinute(user!), { max_tokens: perUser, tokens_per_fill: perUser, fill_interval: "60s" });
+});
+
+test("Envoy's own replies are mapped for every protocol, and the internal listener's only for what it can answer", (t) => {
+  const expressions = (manager: typeof publicListener) => manager.local_reply_config?.mappers.map((m) => m.filter.extension_filter.typed_config.expression) ?? [];
+  const publicOnes = expressions(publicListener);
+  for (const reason of ["Jwt_is_missing", "Jwt_is_expired", "== 'client'", "== 'user'", "response.code == 504", "response.code == 503", "response.code == 413"]) {
+    t.is(publicOnes.filter((e) => e.includes(reason)).length, 5, `${reason}: gRPC, gRPC-Web, Connect streams, Connect, REST`);
+  }
+  const internalOnes = expressions(internalListener);
+  t.false(internalOnes.some((e) => e.includes("jwt_authn") || e.includes("local_rate_limited")));
+  t.true(internalOnes.some((e) => e.includes("response.code == 504")));
 });
 
 test("outside requests cannot bring internal headers, addresses or request ids", (t) => {
   t.true(publicListener.route_config.request_headers_to_remove?.includes(SERVICE_TOKEN_HEADER));
   t.like(publicListener, { use_remote_address: true, xff_num_trusted_hops: 0, generate_request_id: true, preserve_external_request_id: false, always_set_request_id_in_response: true });
-  t.deepEqual(publicListener.internal_address_config, { unix_sockets: false }, "no client counts as internal");
+  t.deepEqual(publicListener.internal_address_config, { unix_sockets: false, cidr_ranges: [{ address_prefix: "192.0.2.0", prefix_len: 32 }] }, "no client counts as internal");
   t.like(internalListener, { generate_request_id: true, preserve_external_request_id: true }, "a calling service's request id is kept");
   t.is(internalListener.route_config.request_headers_to_remove, undefined, "services keep their service tokens");
 });
@@ -203,16 +279,55 @@ test("each upstream has an HTTP/2 cluster with the policy's port, breaker, retry
   t.deepEqual(names, [...policy.upstreamNames, "no_upstream"]);
 });
 
-test("listeners and admin are on the deployment's ports", (t) => {
-  const port = (name: string) => bootstrap.static_resources.listeners.find((listener) => listener.name === name)?.address.socket_address.port_value;
-  t.is(port("public"), envoyDeployment.publicPort);
-  t.is(port("internal"), envoyDeployment.internalPort);
-  t.is(bootstrap.admin.address.socket_address.port_value, envoyDeployment.adminPort);
+test("listeners and admin are on the deployment's ports: :8080 and :9901 in compose and locally", (t) => {
+  const address = (config: Bootstrap, name: string) => config.static_resources.listeners.find((listener) => listener.name === name)?.address.socket_address;
+  t.deepEqual(address(bootstrap, "public"), { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.public });
+  t.deepEqual(address(bootstrap, "internal"), { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.internal });
+  t.deepEqual(bootstrap.admin.address.socket_address, { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.admin });
+  t.deepEqual(address(local, "public"), { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.public });
+  t.deepEqual(address(local, "internal"), { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.internal });
+  t.deepEqual(local.admin.address.socket_address, { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.admin }, "admin on this machine only");
+});
+
+test("the local config differs from the compose one only in addresses", (t) => {
+  const localYaml = readFileSync(join(root, ENVOY_FILES.localConfig), "utf8");
+  const withoutAddresses = (yaml: string) =>
+    yaml
+      .replace(/^#.*\n/gm, "")
+      .replace(/(address|uri|type): .*/g, "$1: <deployment>")
+      .replace(/^\s*dns_lookup_family: .*\n/gm, "");
+  t.is(withoutAddresses(localYaml), withoutAddresses(committed));
+  const cluster = local.static_resources.clusters.find((c) => c.name === "users");
+  t.deepEqual(cluster?.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address, { address: "127.0.0.1", port_value: policy.upstream("users").port });
+});
+
+test("the local deployment follows the environment's ports and limits, as the services and the TypeScript edge read them", (t) => {
+  const moved = localDeployment(policy, {
+    JUNCTION_EDGE_PORT: "18080",
+    JUNCTION_ENVOY_INTERNAL_PORT: "19090",
+    JUNCTION_ENVOY_ADMIN_PORT: "19901",
+    JUNCTION_ORGS_PORT: "15053",
+    JUNCTION_EDGE_RATE_LIMIT_PER_USER: "0",
+    JUNCTION_EDGE_CORS_ORIGINS: "https://a.example, https://b.example",
+  });
+  t.like(moved, { publicPort: 18080, internalPort: 19090, admin: { host: "127.0.0.1", port: 19901 }, rateLimits: { perClientPerMinute: 1200, perUserPerMinute: 0 } });
+  t.deepEqual(moved.endpoints.orgs, [{ host: "127.0.0.1", port: 15053 }]);
+  const rendered = parse(renderEnvoyYaml({ policy, publicServices, internalServices, deployment: moved })) as Bootstrap;
+  t.is(connectionManager(rendered, "public").http_filters.filter((f) => f.name === "envoy.filters.http.local_ratelimit").length, 1, "a limit of 0 is no limit");
+  const host = connectionManager(rendered, "public").route_config.virtual_hosts[0] as unknown as { typed_per_filter_config: Record<string, { allow_origin_string_match: unknown }> };
+  t.deepEqual(host.typed_per_filter_config["envoy.filters.http.cors"]?.allow_origin_string_match, [{ exact: "https://a.example" }, { exact: "https://b.example" }]);
+});
+
+test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) => {
+  for (const config of [ENVOY_FILES.config, ENVOY_FILES.localConfig]) {
+    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8" });
+    t.is(result.status, 0, `${config}: ${result.stdout}${result.stderr}`);
+  }
 });
 
 test("rendering is deterministic and the committed envoy/ files are what it produces", (t) => {
-  const first = renderEnvoyConfigFile(root);
-  t.is(renderEnvoyConfigFile(root), first, "same inputs, same bytes");
+  const first = renderEnvoyConfigFor(root, composeDeployment);
+  t.is(renderEnvoyConfigFor(root, composeDeployment), first, "same inputs, same bytes");
   t.true(first.startsWith("# GENERATED FILE: do not edit by hand."));
   t.is(committed, first, "envoy/envoy.yaml is stale or hand-edited: run `npm run envoy:render`");
   t.deepEqual(staleEnvoyFiles(root, renderEnvoyArtifacts(root)), [], "run `npm run envoy:render` and commit envoy/");
@@ -221,7 +336,7 @@ test("rendering is deterministic and the committed envoy/ files are what it prod
 test("the policy drives the routes: a changed method timeout is rendered", (t) => {
   const document = parse(policyYaml) as { upstreams: { orgs: { methods?: Record<string, unknown> } } };
   document.upstreams.orgs.methods = { "OrgsService/ListMembers": { timeout: "750ms" } };
-  const changed = parse(renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices })) as Bootstrap;
+  const changed = parse(renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices, deployment: compose })) as Bootstrap;
   const route = pickRoute(routesOf(connectionManager(changed, "public")), { path: "/junction.orgs.v1.OrgsService/ListMembers" });
   t.is(route?.route?.timeout, "0.75s");
 });
@@ -229,7 +344,7 @@ test("the policy drives the routes: a changed method timeout is rendered", (t) =
 test("a retry code Envoy cannot retry on is refused, not silently dropped", (t) => {
   const document = parse(policyYaml) as { defaults: { retry: { retryOn: string[] } } };
   document.defaults.retry.retryOn = ["unavailable", "aborted"];
-  const error = t.throws(() => renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices }), {
+  const error = t.throws(() => renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices, deployment: compose }), {
     instanceOf: EnvoyRenderError,
   });
   t.regex(error?.message ?? "", /ABORTED/);

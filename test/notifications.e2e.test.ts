@@ -9,11 +9,12 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { DeliveryChannel, NotificationDeliveredSchema } from "@junction/gen/junction/notifications/v1/events_pb";
-import { NotificationKind, NotificationsService, type Notification } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
+import { NotificationKind, NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { errorReason, fieldViolations } from "@junction/platform/errors";
 import { createLogger } from "@junction/platform/logger";
 import { waitForEvent } from "./support/events.js";
+import { firstOf } from "./support/notification-streams.js";
 import { linkIn, readMailOutbox, waitForMail } from "./support/mail-outbox.js";
 import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";
@@ -47,22 +48,6 @@ test.after.always(async () => {
 
 const sentTo = (email: string, kind: string) => (mail: { headers: Record<string, string> }) =>
   mail.headers.to === email && mail.headers["x-junction-kind"] === kind;
-
-/** Resolves with the first notification of a stream, or fails after `ms`. */
-async function firstOf(stream: AsyncIterable<{ notification?: Notification }>, ms: number): Promise<Notification> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      (async () => {
-        for await (const message of stream) if (message.notification) return message.notification;
-        throw new Error("the stream ended without a notification");
-      })(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no notification within ${ms} ms`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test("registering sends a verification email whose link verifies the address", async (t) => {
   const auth = platform.client(AuthService);

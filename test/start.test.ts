@@ -1,5 +1,7 @@
-// `npm start` refuses to start without its dependencies, naming each missing one and how to start it.
-import test from "ava";
+// `npm start` refuses to start without its dependencies, naming each missing one and how to start
+// it; it puts the real Envoy on the edge port when Envoy is installed (or asked for), the
+// TypeScript edge otherwise; and it refuses to run an Envoy that is asked for but not installed.
+import test, { type ExecutionContext } from "ava";
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
@@ -9,20 +11,28 @@ import { promisify } from "node:util";
 import { formatLogLine } from "../scripts/platform-processes.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { freePort } from "../packages/platform/test/support/ports.js";
+import { tool } from "../packages/platform/test/support/tools.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const startScript = (env: NodeJS.ProcessEnv) =>
+  promisify(execFile)(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, timeout: 30_000 });
 
 test("npm start names an unreachable dependency and how to start it, and exits non-zero", async (t) => {
-  const root = new URL("..", import.meta.url).pathname;
   const error = await t.throwsAsync<Error & { code: number; stderr: string }>(
-    promisify(execFile)(process.execPath, ["--import=tsx", "scripts/start.ts"], {
-      cwd: root,
-      env: { ...process.env, REDIS_URL: "redis://127.0.0.1:1", NATS_URL: "nats://127.0.0.1:2" },
-      timeout: 30_000,
-    }),
+    startScript({ ...process.env, JUNCTION_EDGE: "typescript", REDIS_URL: "redis://127.0.0.1:1", NATS_URL: "nats://127.0.0.1:2" }),
   );
   t.is(error?.code, 1);
   t.regex(error!.stderr, /Redis is not reachable at 127\.0\.0\.1:1\. Start it with:\s+npm run setup/);
   t.regex(error!.stderr, /NATS is not reachable at 127\.0\.0\.1:2\. Start it with:\s+npm run setup/);
   t.notRegex(error!.stderr, /PostgreSQL is not reachable/);
+});
+
+test("JUNCTION_EDGE=envoy without Envoy installed fails with the setup hint", async (t) => {
+  const error = await t.throwsAsync<Error & { code: number; stderr: string }>(
+    startScript({ ...process.env, JUNCTION_EDGE: "envoy", JUNCTION_ENVOY_BINARY: join(tmpdir(), "no-envoy-here") }),
+  );
+  t.is(error?.code, 1);
+  t.regex(error!.stderr, /JUNCTION_EDGE=envoy, but Envoy is not installed\. Install it with:\s+npm run setup/);
 });
 
 test("service logs are shown as short readable lines", (t) => {
@@ -31,27 +41,71 @@ test("service logs are shown as short readable lines", (t) => {
   t.is(formatLogLine("plain text"), "plain text");
 });
 
-test("npm start brings every service and the edge up, serves a REST call, and Ctrl-C stops all with exit 0", async (t) => {
-  const platform = await TestPlatform.create(t);
-  const edgePort = await freePort();
-  const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
-  const child = spawn(process.execPath, ["--import=tsx", "scripts/start.ts"], {
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { ...platform.env, JUNCTION_EDGE_PORT: String(edgePort), JUNCTION_MAIL_DIR: mailDir, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
+/** Runs npm start with `env` until it says it is up; returns its output so far and how to stop it. */
+async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
+  t.timeout(150_000);
+  // Its own process group, so a failed test can end it together with every process it started.
+  const child = spawn(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  t.teardown(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
   });
-  t.teardown(() => child.kill("SIGKILL"));
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "exit");
-  await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 90_000, 200);
-  t.regex(output, new RegExp(`http://localhost:${edgePort}`));
+  await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 120_000, 200);
+  return {
+    output: () => output,
+    async stop() {
+      child.kill("SIGINT");
+      const [code] = (await exited) as [number];
+      return code;
+    },
+  };
+}
+
+// One platform at a time: each is six processes compiling TypeScript at once.
+test.serial("npm start with the TypeScript edge brings every service up behind it, serves a REST call, and Ctrl-C stops all with exit 0", async (t) => {
+  const platform = await TestPlatform.create(t);
+  const edgePort = await freePort();
+  const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
+  const run = await startPlatform(t, { ...platform.env, JUNCTION_EDGE: "typescript", JUNCTION_EDGE_PORT: String(edgePort), JUNCTION_MAIL_DIR: mailDir, LOG_LEVEL: "warn" });
+  t.regex(run.output(), /Edge: the TypeScript edge \(JUNCTION_EDGE=typescript\)/);
+  t.regex(run.output(), new RegExp(`http://localhost:${edgePort}`));
   const jwks = await fetch(`http://127.0.0.1:${edgePort}/.well-known/jwks.json`);
   t.is(jwks.status, 200);
   const health = (await (await fetch(`http://127.0.0.1:${edgePort}/healthz`)).json()) as { upstreams: Record<string, { status: string }> };
   t.deepEqual(Object.values(health.upstreams).map((u) => u.status), ["SERVING", "SERVING", "SERVING", "SERVING", "SERVING"]);
-  child.kill("SIGINT");
-  const [code] = (await exited) as [number];
-  t.is(code, 0, output.slice(-2000));
+  t.is(await run.stop(), 0, run.output().slice(-2000));
+});
+
+test.serial("npm start with Envoy installed puts it on the edge port, services call each other through it, and Ctrl-C stops all with exit 0", async (t) => {
+  tool("envoy"); // fails with the setup hint when it is not installed
+  const platform = await TestPlatform.create(t);
+  const [edgePort, internalPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
+  const run = await startPlatform(t, {
+    ...platform.env,
+    JUNCTION_EDGE: "",
+    JUNCTION_EDGE_PORT: String(edgePort),
+    JUNCTION_ENVOY_INTERNAL_PORT: String(internalPort),
+    JUNCTION_ENVOY_ADMIN_PORT: String(adminPort),
+    JUNCTION_MAIL_DIR: mailDir,
+    LOG_LEVEL: "warn",
+  });
+  t.regex(run.output(), /Edge: Envoy \(Envoy is installed/);
+  t.regex(run.output(), /Envoy config rendered for this environment's ports and limits: .*var\/run\/envoy-/);
+  const info = (await (await fetch(`http://127.0.0.1:${adminPort}/server_info`)).json()) as { version: string; state: string };
+  t.regex(info.version, /\/1\.\d+\.\d+\//);
+  t.is(info.state, "LIVE");
+  const jwks = await fetch(`http://127.0.0.1:${edgePort}/.well-known/jwks.json`);
+  t.is(jwks.status, 200);
+  t.is(jwks.headers.get("server"), "envoy");
+  const anonymous = await fetch(`http://127.0.0.1:${edgePort}/v1/me`);
+  t.deepEqual(await anonymous.json(), { code: 16, message: "an access token is required", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", domain: "junction.dev", reason: "TOKEN_MISSING" }] });
+  t.is(await run.stop(), 0, run.output().slice(-2000));
 });

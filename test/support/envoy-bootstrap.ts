@@ -1,5 +1,6 @@
 // The parts of a rendered Envoy bootstrap the tests read, typed, and a route matcher that picks
-// the route Envoy would pick for a request (first match wins; exact path, prefix, header matchers).
+// the route Envoy would pick for a request (first match wins; exact path, prefix, whole-path
+// regex, header matchers).
 
 export interface HeaderMatcher {
   name: string;
@@ -15,7 +16,9 @@ export interface RetryPolicyJson {
 
 export interface Route {
   name: string;
-  match: { path?: string; prefix?: string; headers?: HeaderMatcher[] };
+  match: { path?: string; prefix?: string; safe_regex?: { regex: string }; headers?: HeaderMatcher[] };
+  typed_per_filter_config?: Record<string, { "@type": string; [field: string]: unknown }>;
+  response_headers_to_add?: Array<{ header: { key: string; value: string } }>;
   route?: { cluster: string; timeout?: string; max_stream_duration?: object; retry_policy?: RetryPolicyJson };
   direct_response?: { status: number; body?: { inline_string: string } };
 }
@@ -32,7 +35,8 @@ export interface ConnectionManager {
   generate_request_id?: boolean;
   preserve_external_request_id?: boolean;
   always_set_request_id_in_response?: boolean;
-  internal_address_config?: { unix_sockets: boolean };
+  internal_address_config?: { unix_sockets: boolean; cidr_ranges?: Array<{ address_prefix: string; prefix_len: number }> };
+  local_reply_config?: { mappers: Array<{ filter: { extension_filter: { typed_config: { expression: string } } }; status_code?: number }> };
   route_config: { name: string; request_headers_to_remove?: string[]; virtual_hosts: Array<{ routes: Route[] }> };
   http_filters: HttpFilter[];
 }
@@ -55,7 +59,7 @@ export interface Cluster {
 }
 
 export interface Bootstrap {
-  admin: { address: { socket_address: { port_value: number } } };
+  admin: { address: { socket_address: { address: string; port_value: number } } };
   static_resources: { listeners: Listener[]; clusters: Cluster[] };
 }
 
@@ -100,8 +104,9 @@ function headerMatches(matcher: HeaderMatcher, request: RouteRequest): boolean {
 /** The route Envoy picks for `request`: the first whose path/prefix and header matchers all match. */
 export function pickRoute(routes: readonly Route[], request: RouteRequest): Route | undefined {
   return routes.find((route) => {
-    const { path, prefix, headers = [] } = route.match;
-    const pathMatches = path !== undefined ? request.path === path : prefix !== undefined && request.path.startsWith(prefix);
+    const { path, prefix, safe_regex: regex, headers = [] } = route.match;
+    const pathMatches =
+      path !== undefined ? request.path === path : regex !== undefined ? new RegExp(regex.regex).test(request.path) : prefix !== undefined && request.path.startsWith(prefix);
     return pathMatches && headers.every((matcher) => headerMatches(matcher, request));
   });
 }

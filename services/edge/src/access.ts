@@ -1,7 +1,8 @@
 // Who may pass the edge: public RPCs marked allow_anonymous in the contracts pass without a
 // token; every other route needs a valid access token. Services verify it again themselves.
+// A refused caller is told how to authenticate (WWW-Authenticate), as Envoy's jwt_authn tells it.
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { allowsAnonymous } from "@junction/platform/contracts";
 import type { AccessTokenClaims, AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
 
@@ -11,17 +12,30 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1];
 }
 
-/** Checks the caller may call `method`; throws UNAUTHENTICATED otherwise. Returns the claims when a token was given. */
-export async function admit(method: DescMethod, authorization: string | null | undefined, verifier: AccessTokenVerifier): Promise<AccessTokenClaims | undefined> {
+/** The WWW-Authenticate challenge for a request to `url` refused for its token (or the lack of one). */
+export function bearerChallenge(url: string, tokenGiven: boolean): string {
+  return `Bearer realm="${url}"${tokenGiven ? ', error="invalid_token"' : ""}`;
+}
+
+/**
+ * Checks the caller may call `method`; throws UNAUTHENTICATED otherwise, carrying the challenge
+ * for `url` in its metadata. Returns the claims when a token was given.
+ */
+export async function admit(method: DescMethod, authorization: string | null | undefined, verifier: AccessTokenVerifier, url: string): Promise<AccessTokenClaims | undefined> {
   const token = bearerToken(authorization);
   if (allowsAnonymous(method) && token === undefined) return undefined;
-  return verifier.verify(token);
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof ConnectError && error.code === Code.Unauthenticated) error.metadata.set("www-authenticate", bearerChallenge(url, token !== undefined));
+    throw error;
+  }
 }
 
 /** The same check for Connect, gRPC and gRPC-Web calls passing through the edge. */
 export function admission(verifier: AccessTokenVerifier): Interceptor {
   return (next) => async (req) => {
-    await admit(req.method, req.header.get("authorization"), verifier);
+    await admit(req.method, req.header.get("authorization"), verifier, new URL(req.url).toString());
     return next(req);
   };
 }

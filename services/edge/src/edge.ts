@@ -6,7 +6,10 @@ import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createUpstreamTransport, upstreamUrls } from "@junction/platform/client";
-import { envEnum, envInt, envPort, envString, envUrl, loadConfig } from "@junction/platform/config";
+import { envEnum, envPort, envString, envUrl, loadConfig } from "@junction/platform/config";
+import { edgeRateLimitsFromEnv } from "@junction/platform/edge-rate-limits";
+import { corsOriginsOf } from "@junction/platform/envoy/deployment-settings";
+import { edgeReplies, RATE_LIMIT_NAME_HEADER } from "@junction/platform/edge-replies";
 import { allServices, publicServices } from "@junction/platform/contracts";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
 import { createLogger, type Logger } from "@junction/platform/logger";
@@ -21,10 +24,10 @@ import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
-import { restGateway, sendError } from "./rest/rest-gateway.js";
-import { RouteTable } from "./rest/route-table.js";
+import { sendCallerError } from "./protocol-replies.js";
+import { restGateway } from "./rest/rest-gateway.js";
+import { RouteTable } from "@junction/platform/rest/route-table";
 import { upstreamHealth } from "./upstream-health.js";
-import { Code, ConnectError } from "@connectrpc/connect";
 
 const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../../policy.yaml", import.meta.url));
 
@@ -43,8 +46,6 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
       policyFile: envString("JUNCTION_POLICY_FILE", DEFAULT_POLICY_FILE),
       jwksUrl: envUrl("JUNCTION_JWKS_URL", "http://127.0.0.1:50051/.well-known/jwks.json"),
       redisUrl: envUrl("REDIS_URL", "redis://127.0.0.1:6379"),
-      perClientPerMinute: envInt("JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT", 1200, 0),
-      perUserPerMinute: envInt("JUNCTION_EDGE_RATE_LIMIT_PER_USER", 600, 0),
       corsOrigins: envString("JUNCTION_EDGE_CORS_ORIGINS", "*"),
       logLevel: envEnum("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
     },
@@ -63,7 +64,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
   const redis = await connectRedis(config.redisUrl, logger, `${redisNamespace(env)}-edge`);
-  const limiter = new EdgeRateLimiter(redis, config, redisKey(redisNamespace(env), "edge", "ratelimit"));
+  const limiter = new EdgeRateLimiter(redis, edgeRateLimitsFromEnv(env), redisKey(redisNamespace(env), "edge", "ratelimit"));
 
   // One resilient transport per upstream, shared by REST and pass-through calls.
   const transports = new Map<string, Transport>();
@@ -86,9 +87,10 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     });
     if (decision.allowed) return next(req, res);
     (res as http.ServerResponse).setHeader("retry-after", String(decision.retryAfterSeconds));
-    sendError(res, new ConnectError(`rate limit per ${decision.limit} exceeded; retry in ${decision.retryAfterSeconds}s`, Code.ResourceExhausted));
+    (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
+    sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
-  const origins = config.corsOrigins === "*" ? "*" : config.corsOrigins.split(",").map((o) => o.trim());
+  const origins = corsOriginsOf(config.corsOrigins);
 
   const server = await startServiceServer({
     name: "edge",

@@ -2,14 +2,33 @@
 // owns them: the edge serves every public service and forwards each call over gRPC, so a
 // browser speaking gRPC-Web reaches a service that only needs to speak gRPC.
 import type { DescMethod, DescMethodStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
-import type { HandlerContext, ServiceImpl, Transport } from "@connectrpc/connect";
+import { ConnectError, type HandlerContext, type ServiceImpl, type Transport } from "@connectrpc/connect";
+import { REQUEST_ID_HEADER } from "@junction/platform/server/call-observation";
 
-/** Headers of the inbound call that go upstream (identity and tracing come from the call context). */
+/**
+ * Headers of the inbound call that go upstream. The caller's credentials and request id are set
+ * here too, not left to the call context: a stream's upstream call starts when the stream is
+ * first read, after the inbound call's context has been left.
+ */
 function upstreamHeaders(ctx: HandlerContext): Headers {
   const headers = new Headers();
-  const forwardedFor = ctx.requestHeader.get("x-forwarded-for");
-  if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
+  for (const name of ["x-forwarded-for", "authorization", REQUEST_ID_HEADER]) {
+    const value = ctx.requestHeader.get(name);
+    if (value) headers.set(name, value);
+  }
   return headers;
+}
+
+/**
+ * The upstream's error as the caller may see it: code, message and details. The upstream
+ * response's own headers (its content-type, grpc-* and encoding headers) describe the hop to the
+ * service, not the caller's response, and would otherwise be copied onto it.
+ */
+export function asCallerError(error: unknown): unknown {
+  if (!(error instanceof ConnectError)) return error;
+  const own = new ConnectError(error.rawMessage, error.code, undefined, undefined, error.cause);
+  own.details.push(...error.details);
+  return own;
 }
 
 async function* once<T>(value: T): AsyncIterable<T> {
@@ -19,13 +38,24 @@ async function* once<T>(value: T): AsyncIterable<T> {
 function forwardMethod(method: DescMethod, transport: Transport) {
   if (method.methodKind === "unary") {
     const unary = method as DescMethodUnary;
-    return async (req: never, ctx: HandlerContext) => (await transport.unary(unary, ctx.signal, undefined, upstreamHeaders(ctx), req)).message;
+    return async (req: never, ctx: HandlerContext) => {
+      try {
+        return (await transport.unary(unary, ctx.signal, ctx.timeoutMs(), upstreamHeaders(ctx), req)).message;
+      } catch (error) {
+        throw asCallerError(error);
+      }
+    };
   }
   if (method.methodKind === "server_streaming") {
     const streaming = method as DescMethodStreaming;
     return async function* (req: never, ctx: HandlerContext) {
-      const res = await transport.stream(streaming, ctx.signal, undefined, upstreamHeaders(ctx), once(req));
-      yield* res.message;
+      try {
+        // The caller's deadline too, for the same reason.
+        const res = await transport.stream(streaming, ctx.signal, ctx.timeoutMs(), upstreamHeaders(ctx), once(req));
+        yield* res.message;
+      } catch (error) {
+        throw asCallerError(error);
+      }
     };
   }
   throw new Error(`${method.parent.typeName}/${method.name}: only unary and server-streaming RPCs pass the edge`);

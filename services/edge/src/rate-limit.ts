@@ -1,15 +1,11 @@
 // Rate limits at the edge, shared by every edge instance through Redis: fixed one-minute
 // windows per client address and per user. Over the limit is 429 with Retry-After.
 import type { Redis } from "ioredis";
-
-/** Requests allowed per minute; 0 disables a limit. */
-export interface RateLimits {
-  perClientPerMinute: number;
-  perUserPerMinute: number;
-}
+import type { EdgeRateLimits } from "@junction/platform/edge-rate-limits";
+import type { RateLimitName } from "@junction/platform/edge-replies";
 
 /** The outcome for one request. */
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string };
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: RateLimitName };
 
 const WINDOW_SECONDS = 60;
 
@@ -17,7 +13,7 @@ const WINDOW_SECONDS = 60;
 export class EdgeRateLimiter {
   constructor(
     private readonly redis: Redis,
-    private readonly limits: RateLimits,
+    private readonly limits: EdgeRateLimits,
     /** Where the counters live, e.g. "junction:edge:ratelimit". */
     private readonly prefix: string,
   ) {}
@@ -26,7 +22,7 @@ export class EdgeRateLimiter {
   async admit(client: string, user: string | undefined, now = Date.now()): Promise<RateDecision> {
     const window = Math.floor(now / 1000 / WINDOW_SECONDS);
     const retryAfterSeconds = Math.max(1, (window + 1) * WINDOW_SECONDS - Math.floor(now / 1000));
-    const checks: Array<[string, number, string]> = [];
+    const checks: Array<[string, number, RateLimitName]> = [];
     if (this.limits.perClientPerMinute > 0) checks.push([`${this.prefix}:client:${client}:${window}`, this.limits.perClientPerMinute, "client"]);
     if (user && this.limits.perUserPerMinute > 0) checks.push([`${this.prefix}:user:${user}:${window}`, this.limits.perUserPerMinute, "user"]);
     if (checks.length === 0) return { allowed: true };

@@ -4,7 +4,8 @@
 // circuit breaker's retry_budget. Active gRPC health checks take endpoints out before calls fail.
 import { formatSeconds } from "../duration.js";
 import type { UpstreamPolicy } from "../policy.js";
-import { healthCheckSettings, upstreamConnectTimeout, upstreamHost } from "./deployment-settings.js";
+import { healthCheckSettings, upstreamConnectTimeout } from "./deployment-settings.js";
+import type { UpstreamEndpoint } from "./envoy-deployment.js";
 import { percentOf, typedConfig, type EnvoyJson } from "./envoy-values.js";
 import { NO_UPSTREAM_CLUSTER } from "./route-table.js";
 
@@ -57,6 +58,8 @@ export function renderHealthCheck(serviceName: string): EnvoyJson {
   return {
     timeout: healthCheckSettings.timeout,
     interval: healthCheckSettings.interval,
+    unhealthy_interval: healthCheckSettings.unhealthyInterval,
+    no_traffic_interval: healthCheckSettings.noTrafficInterval,
     unhealthy_threshold: healthCheckSettings.unhealthyThreshold,
     healthy_threshold: healthCheckSettings.healthyThreshold,
     grpc_health_check: { service_name: serviceName },
@@ -64,12 +67,18 @@ export function renderHealthCheck(serviceName: string): EnvoyJson {
   };
 }
 
-/** The cluster of one upstream; `healthService` is the service name its health check asks about. */
-export function renderCluster(upstream: UpstreamPolicy, healthService: string): EnvoyJson {
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+// Addresses need no DNS; compose host names are resolved (and re-resolved) by Envoy.
+function discovery(endpoints: readonly UpstreamEndpoint[]): EnvoyJson {
+  return endpoints.every((endpoint) => IPV4.test(endpoint.host)) ? { type: "STATIC" } : { type: "STRICT_DNS", dns_lookup_family: "V4_ONLY" };
+}
+
+/** The cluster of one upstream at `endpoints`; `healthService` is the service name its health check asks about. */
+export function renderCluster(upstream: UpstreamPolicy, healthService: string, endpoints: readonly UpstreamEndpoint[]): EnvoyJson {
   return {
     name: upstream.name,
-    type: "STRICT_DNS",
-    dns_lookup_family: "V4_ONLY",
+    ...discovery(endpoints),
     connect_timeout: upstreamConnectTimeout,
     lb_policy: "ROUND_ROBIN",
     typed_extension_protocol_options: {
@@ -79,7 +88,7 @@ export function renderCluster(upstream: UpstreamPolicy, healthService: string): 
     },
     load_assignment: {
       cluster_name: upstream.name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: upstreamHost(upstream.name), port_value: upstream.port } } } }] }],
+      endpoints: [{ lb_endpoints: endpoints.map(({ host, port }) => ({ endpoint: { address: { socket_address: { address: host, port_value: port } } } })) }],
     },
     // With every endpoint ejected or unhealthy, fail fast (UNAVAILABLE) like an open breaker,
     // instead of Envoy's panic mode sending traffic to them anyway.

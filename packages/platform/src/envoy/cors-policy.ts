@@ -7,11 +7,11 @@ import { namedExtension, typedConfig, type EnvoyJson } from "./envoy-values.js";
 /** The cors filter's name, also the key of its per-route policy. */
 export const CORS_FILTER = "envoy.filters.http.cors";
 
-/** The CORS policy, set on the public virtual host. */
-export function corsPolicy(): EnvoyJson {
+/** The CORS policy for `origins`, set on the public virtual host. */
+export function corsPolicy(origins: "*" | readonly string[]): EnvoyJson {
   return typedConfig("envoy.extensions.filters.http.cors.v3.CorsPolicy", {
     // An exact "*" matches every origin in Envoy's cors filter.
-    allow_origin_string_match: [{ exact: corsSettings.allowOrigin }],
+    allow_origin_string_match: (origins === "*" ? ["*"] : origins).map((origin) => ({ exact: origin })),
     allow_methods: corsSettings.allowMethods,
     allow_headers: corsSettings.allowHeaders,
     expose_headers: corsSettings.exposeHeaders,

@@ -1,11 +1,12 @@
-// The whole Envoy bootstrap for the compose deployment, rendered from the contracts and the
-// policy file: a public listener, an internal listener, one cluster per service and the admin
-// interface. Same inputs, same bytes: nothing here depends on time, environment or map order.
+// The whole Envoy bootstrap, rendered from the contracts and the policy file for one deployment
+// (compose, local, a test): a public listener, an internal listener, one cluster per service and
+// the admin interface. Same inputs, same bytes: nothing here depends on time, environment or map
+// order; deployments differ only in addresses, paths and rate-limit numbers.
 import type { DescService } from "@bufbuild/protobuf";
 import { Document, visit } from "yaml";
 import type { CommunicationPolicy } from "../policy.js";
 import { renderCluster, renderNoUpstreamCluster } from "./clusters.js";
-import { envoyDeployment } from "./deployment-settings.js";
+import type { EnvoyDeployment } from "./envoy-deployment.js";
 import type { EnvoyJson } from "./envoy-values.js";
 import { internalHttpFilters, publicHttpFilters } from "./http-filters.js";
 import { renderAdmin, renderInternalListener, renderPublicListener } from "./listeners.js";
@@ -19,15 +20,20 @@ export interface EnvoyConfigInputs {
   readonly publicServices: readonly DescService[];
   /** Services only other services reach: routed on the internal listener, 404 on the public one. */
   readonly internalServices: readonly DescService[];
+  /** Where this Envoy runs and what it reaches. */
+  readonly deployment: EnvoyDeployment;
 }
 
-/** The header of envoy/envoy.yaml: generated, never edited, and how to regenerate it. */
-export const ENVOY_YAML_HEADER = [
-  "GENERATED FILE: do not edit by hand.",
-  "Rendered by `npm run envoy:render` (scripts/render-envoy.ts, packages/platform/src/envoy/) from",
-  "policy.yaml and the contracts in proto/, with envoy/descriptors.binpb beside it. CI fails when",
-  "this file is not exactly what rendering produces. Layout and reasons: docs/deployment.md.",
-];
+/** The header of a rendered file: generated, never edited, for which deployment, and how to regenerate it. */
+export function envoyYamlHeader(deployment: EnvoyDeployment): string[] {
+  return [
+    "GENERATED FILE: do not edit by hand.",
+    `Envoy for the ${deployment.name} deployment, rendered by \`npm run envoy:render\` (scripts/render-envoy.ts,`,
+    "packages/platform/src/envoy/) from policy.yaml and the contracts in proto/, with",
+    "envoy/descriptors.binpb beside it. CI fails when this file is not exactly what rendering",
+    "produces. Layout and reasons: docs/deployment.md and docs/edge.md.",
+  ];
+}
 
 // The service a cluster's health check asks about: the upstream's public service, which every
 // Junction server registers with grpc.health.v1 under its full name.
@@ -38,29 +44,37 @@ function healthServiceOf(upstream: string, inputs: EnvoyConfigInputs): string {
   return service.typeName;
 }
 
+function endpointsOf(upstream: string, deployment: EnvoyDeployment) {
+  const endpoints = deployment.endpoints[upstream];
+  if (!endpoints || endpoints.length === 0) throw new EnvoyRenderError(`the ${deployment.name} deployment gives no endpoint for upstream ${upstream}`);
+  return endpoints;
+}
+
 /** The Envoy bootstrap as protobuf JSON. */
 export function renderEnvoyConfig(inputs: EnvoyConfigInputs): EnvoyJson {
-  const { policy, publicServices, internalServices } = inputs;
+  const { policy, publicServices, internalServices, deployment } = inputs;
   policy.assertMethodsExist([...publicServices, ...internalServices]);
   return {
-    admin: renderAdmin(envoyDeployment.adminPort),
+    admin: renderAdmin(deployment.admin.host, deployment.admin.port),
     static_resources: {
       listeners: [
         renderPublicListener({
           name: "public",
-          port: envoyDeployment.publicPort,
-          routeConfig: renderPublicRouteConfig(policy, publicServices, internalServices),
-          httpFilters: publicHttpFilters(policy, publicServices),
+          host: deployment.bindHost,
+          port: deployment.publicPort,
+          routeConfig: renderPublicRouteConfig(policy, publicServices, internalServices, deployment.corsOrigins),
+          httpFilters: publicHttpFilters(deployment, publicServices),
         }),
         renderInternalListener({
           name: "internal",
-          port: envoyDeployment.internalPort,
+          host: deployment.bindHost,
+          port: deployment.internalPort,
           routeConfig: renderInternalRouteConfig(policy, [...publicServices, ...internalServices]),
           httpFilters: internalHttpFilters(),
         }),
       ],
       clusters: [
-        ...policy.upstreamNames.map((name) => renderCluster(policy.upstream(name), healthServiceOf(name, inputs))),
+        ...policy.upstreamNames.map((name) => renderCluster(policy.upstream(name), healthServiceOf(name, inputs), endpointsOf(name, deployment))),
         renderNoUpstreamCluster(),
       ],
     },
@@ -69,7 +83,7 @@ export function renderEnvoyConfig(inputs: EnvoyConfigInputs): EnvoyJson {
 
 /** envoy/envoy.yaml: the header comment, then the bootstrap as YAML. */
 export function renderEnvoyYaml(inputs: EnvoyConfigInputs): string {
-  const header = ENVOY_YAML_HEADER.map((line) => `# ${line}`).join("\n");
+  const header = envoyYamlHeader(inputs.deployment).map((line) => `# ${line}`).join("\n");
   // No anchors: the file should read like hand-written Envoy YAML.
   const document = new Document(renderEnvoyConfig(inputs), { aliasDuplicateObjects: false });
   // Pseudo-header names (":method") are valid plain YAML 1.2, but not every parser agrees; quote them.

@@ -1,53 +1,48 @@
 // The HTTP filter chains of both listeners. Order matters on the public one:
-//   local_ratelimit       sheds a flood before any work is done
-//   grpc_web              turns gRPC-Web into gRPC (the transcoder then leaves it alone)
-//   grpc_json_transcoder  turns REST into gRPC and re-routes on the gRPC path
-//   cors                  after the transcoder, so REST requests already have their RPC's route
-//   jwt_authn             after the transcoder, so its rules match gRPC paths for every protocol
+//   set_filter_state          records the caller's protocol, for the local replies
+//   grpc_web                  turns gRPC-Web into gRPC (the transcoder then leaves it alone), and
+//                             turns every later reply to a gRPC-Web caller into gRPC-Web
+//   local_ratelimit (client)  sheds a flood per client address before any real work is done
+//   buffer                    holds a REST body whole, refusing one over the size limit
+//   grpc_json_transcoder      turns REST into gRPC and re-routes on the gRPC path
+//   cors                      after the transcoder, so REST requests already have their RPC's route
+//   jwt_authn                 after the transcoder, so each RPC's route says what it requires
+//   local_ratelimit (user)    after jwt_authn, which names the user
 //   router
+// Connect passes through untouched: the services speak it natively, so its errors and streams
+// reach the client exactly as the services send them.
 import type { DescService } from "@bufbuild/protobuf";
-import type { CommunicationPolicy } from "../policy.js";
 import { corsFilter } from "./cors-policy.js";
-import { edgeRateLimit } from "./deployment-settings.js";
-import { alwaysOn, namedExtension, type EnvoyJson } from "./envoy-values.js";
+import { callerProtocolFilter } from "./local-replies.js";
+import type { EnvoyDeployment } from "./envoy-deployment.js";
+import { namedExtension, type EnvoyJson } from "./envoy-values.js";
 import { jwtAuthnFilter } from "./jwt-authn-filter.js";
+import { perClientRateLimitFilter, perUserRateLimitFilter } from "./rate-limit-filters.js";
+import { requestSizeFilter } from "./request-size-filter.js";
 import { transcoderFilter } from "./transcoder-filter.js";
-
-function localRateLimitFilter(): EnvoyJson {
-  return namedExtension("envoy.filters.http.local_ratelimit", "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", {
-    stat_prefix: "public_rate_limit",
-    token_bucket: {
-      max_tokens: edgeRateLimit.maxTokens,
-      tokens_per_fill: edgeRateLimit.tokensPerFill,
-      fill_interval: edgeRateLimit.fillInterval,
-    },
-    // Both default to 0%: without them the filter would neither count nor limit.
-    filter_enabled: alwaysOn("public_rate_limit.enabled"),
-    filter_enforced: alwaysOn("public_rate_limit.enforced"),
-    response_headers_to_add: [
-      { header: { key: "retry-after", value: String(edgeRateLimit.retryAfterSeconds) }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
-    ],
-  });
-}
 
 function routerFilter(fields: EnvoyJson = {}): EnvoyJson {
   return namedExtension("envoy.filters.http.router", "envoy.extensions.filters.http.router.v3.Router", fields);
 }
 
 /** The public listener's filter chain. */
-export function publicHttpFilters(policy: CommunicationPolicy, publicServices: readonly DescService[]): EnvoyJson[] {
-  return [
-    localRateLimitFilter(),
+export function publicHttpFilters(deployment: EnvoyDeployment, publicServices: readonly DescService[]): EnvoyJson[] {
+  const chain = [
+    callerProtocolFilter(),
     namedExtension("envoy.filters.http.grpc_web", "envoy.extensions.filters.http.grpc_web.v3.GrpcWeb"),
-    transcoderFilter(publicServices),
+    perClientRateLimitFilter(deployment.rateLimits),
+    requestSizeFilter(),
+    transcoderFilter(publicServices, deployment.descriptorPath),
     corsFilter(),
-    jwtAuthnFilter(policy, publicServices),
+    jwtAuthnFilter(deployment),
+    perUserRateLimitFilter(deployment.rateLimits),
     // Outside clients learn nothing about Envoy's internals from x-envoy-* response headers.
     routerFilter({ suppress_envoy_headers: true }),
   ];
+  return chain.filter((filter): filter is EnvoyJson => filter !== undefined);
 }
 
 /** The internal listener's filter chain: services authenticate each other themselves. */
 export function internalHttpFilters(): EnvoyJson[] {
-  return [routerFilter()];
+  return [callerProtocolFilter(), routerFilter()];
 }

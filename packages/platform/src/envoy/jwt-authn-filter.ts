@@ -1,31 +1,35 @@
 // Access-token checks on the public listener: Envoy verifies the bearer token against auth's JWKS
-// before a request reaches a service. The RPCs the contracts mark allow_anonymous (register,
-// login, JWKS, ...) also pass without one. The token is forwarded, because services verify it
-// themselves and never trust an identity Envoy could have asserted for them.
-import type { DescService } from "@bufbuild/protobuf";
+// before a request reaches a service. Each route says what it needs: the RPCs the contracts mark
+// allow_anonymous (register, login, JWKS, ...) take a token but need none, every other RPC needs
+// one, and routes Envoy answers itself (404, 405, CORS preflights) check nothing, so an unknown path
+// is a 404 with or without a token, as at the TypeScript edge. The token is forwarded, because
+// services verify it themselves and never trust an identity Envoy could have asserted for them.
+import type { DescMethod } from "@bufbuild/protobuf";
 import { allowsAnonymous } from "../contracts.js";
-import type { CommunicationPolicy } from "../policy.js";
-import { accessTokenChecks, upstreamHost } from "./deployment-settings.js";
-import { namedExtension, type EnvoyJson } from "./envoy-values.js";
-import { grpcPath } from "./route-table.js";
+import { accessTokenChecks } from "./deployment-settings.js";
+import type { EnvoyDeployment } from "./envoy-deployment.js";
+import { namedExtension, typedConfig, type EnvoyJson } from "./envoy-values.js";
+import { JWT_PAYLOAD_METADATA } from "./rate-limit-filters.js";
+
+/** The filter's name, also the key of its per-route configuration. */
+export const JWT_FILTER = "envoy.filters.http.jwt_authn";
 
 /** The upstream that serves the JWKS. */
 export const JWKS_UPSTREAM = "auth";
 
-/** The gRPC paths of public RPCs callable without an access token, in contract order. */
-export function anonymousPaths(publicServices: readonly DescService[]): string[] {
-  return publicServices.flatMap((service) => service.methods.filter(allowsAnonymous).map(grpcPath));
-}
+/** The requirements routes refer to by name. */
+export const JWT_REQUIREMENTS = { required: "token_required", optional: "token_optional" } as const;
 
-/** The jwt_authn filter. It runs after the transcoder, so its rules see gRPC paths for REST requests too. */
-export function jwtAuthnFilter(policy: CommunicationPolicy, publicServices: readonly DescService[]): EnvoyJson {
-  const auth = policy.upstream(JWKS_UPSTREAM);
+/** The jwt_authn filter, with the two requirements routes choose from. */
+export function jwtAuthnFilter(deployment: EnvoyDeployment): EnvoyJson {
+  // Fetched through the auth cluster; the URI's host and port only name the request.
+  const auth = deployment.endpoints[JWKS_UPSTREAM]![0]!;
   const provider = {
     issuer: accessTokenChecks.issuer,
     audiences: [accessTokenChecks.audience],
     remote_jwks: {
       http_uri: {
-        uri: `http://${upstreamHost(JWKS_UPSTREAM)}:${auth.port}${accessTokenChecks.jwksPath}`,
+        uri: `http://${auth.host}:${auth.port}${accessTokenChecks.jwksPath}`,
         cluster: JWKS_UPSTREAM,
         timeout: accessTokenChecks.jwksFetchTimeout,
       },
@@ -35,21 +39,36 @@ export function jwtAuthnFilter(policy: CommunicationPolicy, publicServices: read
       async_fetch: { fast_listener: false },
       retry_policy: { num_retries: 3, retry_back_off: { base_interval: "0.25s", max_interval: "2s" } },
     },
-    // Only the Authorization header: the default would also accept an access_token query parameter.
-    from_headers: [{ name: "authorization", value_prefix: "Bearer " }],
-    forward: true,
-  };
-  return namedExtension("envoy.filters.http.jwt_authn", "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication", {
-    providers: { [accessTokenChecks.provider]: provider },
-    // First match wins. The anonymous RPCs need no token, but one that is sent must be valid
-    // (as at the TypeScript edge); everything else needs a valid token.
-    rules: [
-      ...anonymousPaths(publicServices).map((path) => ({
-        match: { path },
-        requires: { requires_any: { requirements: [{ provider_name: accessTokenChecks.provider }, { allow_missing: {} }] } },
-      })),
-      { match: { prefix: "/" }, requires: { provider_name: accessTokenChecks.provider } },
+    // Only the Authorization header (the default would also accept an access_token query
+    // parameter), with the scheme spelled as clients spell it; the TypeScript edge and the
+    // services take it in any case.
+    from_headers: [
+      { name: "authorization", value_prefix: "Bearer " },
+      { name: "authorization", value_prefix: "bearer " },
     ],
+    forward: true,
+    // The verified payload, for the per-user rate limit (its `sub`).
+    payload_in_metadata: JWT_PAYLOAD_METADATA.key,
+  };
+  const required = { provider_name: accessTokenChecks.provider };
+  return namedExtension(JWT_FILTER, "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication", {
+    providers: { [accessTokenChecks.provider]: provider },
+    requirement_map: {
+      [JWT_REQUIREMENTS.required]: required,
+      // A token is optional, but one that is sent must be valid (as at the TypeScript edge).
+      [JWT_REQUIREMENTS.optional]: { requires_any: { requirements: [required, { allow_missing: {} }] } },
+    },
     bypass_cors_preflight: true,
   });
+}
+
+/** The per-route jwt_authn setting of a public RPC's route. */
+export function jwtRequirementOf(method: DescMethod): EnvoyJson {
+  const requirement = allowsAnonymous(method) ? JWT_REQUIREMENTS.optional : JWT_REQUIREMENTS.required;
+  return typedConfig("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig", { requirement_name: requirement });
+}
+
+/** The per-route jwt_authn setting of a route Envoy answers itself: nothing to check. */
+export function jwtDisabled(): EnvoyJson {
+  return typedConfig("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig", { disabled: true });
 }

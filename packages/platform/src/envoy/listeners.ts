@@ -4,10 +4,13 @@
 // one id follows a request through every hop.
 import { REQUEST_ID_HEADER } from "../server/call-observation.js";
 import { namedExtension, type EnvoyJson } from "./envoy-values.js";
+import { INTERNAL_LISTENER_REPLIES, renderLocalReplyConfig } from "./local-replies.js";
+import { RATE_LIMIT_WINDOW_SECONDS } from "./rate-limit-filters.js";
 
 /** What differs between the two listeners. */
 export interface ListenerParts {
   readonly name: string;
+  readonly host: string;
   readonly port: number;
   readonly routeConfig: EnvoyJson;
   readonly httpFilters: readonly EnvoyJson[];
@@ -31,6 +34,8 @@ function accessLog(listener: string): EnvoyJson[] {
           status: "%RESPONSE_CODE%",
           grpc_status: "%GRPC_STATUS%",
           flags: "%RESPONSE_FLAGS%",
+          // Why Envoy answered as it did (e.g. jwt_authn_access_denied{Jwt_is_missing}, via_upstream).
+          details: "%RESPONSE_CODE_DETAILS%",
           duration_ms: "%DURATION%",
           upstream: "%UPSTREAM_CLUSTER%",
           attempts: "%UPSTREAM_REQUEST_ATTEMPT_COUNT%",
@@ -44,7 +49,7 @@ function accessLog(listener: string): EnvoyJson[] {
 function listener(parts: ListenerParts, connectionManager: EnvoyJson): EnvoyJson {
   return {
     name: parts.name,
-    address: { socket_address: { address: "0.0.0.0", port_value: parts.port } },
+    address: { socket_address: { address: parts.host, port_value: parts.port } },
     filter_chains: [
       {
         filters: [
@@ -73,9 +78,11 @@ export function renderPublicListener(parts: ListenerParts): EnvoyJson {
     // The client address is the TCP peer; an x-forwarded-for the client sent is not believed.
     use_remote_address: true,
     xff_num_trusted_hops: 0,
-    // No peer counts as internal, not even an RFC 1918 one (Docker's NAT makes every outside
-    // client look like one), so x-envoy-* control headers from clients are always stripped.
-    internal_address_config: { unix_sockets: false },
+    // No peer counts as internal, not even a loopback or RFC 1918 one (Docker's NAT makes every
+    // outside client look like one), so x-envoy-* control headers and request ids from clients
+    // are never trusted. Envoy treats loopback and RFC 1918 peers as internal unless told which
+    // ranges are; the one range given is TEST-NET-1's first address, which no client has.
+    internal_address_config: { unix_sockets: false, cidr_ranges: [{ address_prefix: "192.0.2.0", prefix_len: 32 }] },
     // Every request gets a fresh id, returned on the response, whatever id the client sent.
     generate_request_id: true,
     preserve_external_request_id: false,
@@ -86,6 +93,8 @@ export function renderPublicListener(parts: ListenerParts): EnvoyJson {
     merge_slashes: true,
     path_with_escaped_slashes_action: "REJECT_REQUEST",
     common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" },
+    // Envoy's own replies in the platform's error shapes.
+    local_reply_config: renderLocalReplyConfig(RATE_LIMIT_WINDOW_SECONDS),
   });
 }
 
@@ -97,10 +106,12 @@ export function renderInternalListener(parts: ListenerParts): EnvoyJson {
     generate_request_id: true,
     preserve_external_request_id: true,
     always_set_request_id_in_response: true,
+    // A timeout is DEADLINE_EXCEEDED and a missing upstream UNAVAILABLE to the calling service too.
+    local_reply_config: renderLocalReplyConfig(RATE_LIMIT_WINDOW_SECONDS, INTERNAL_LISTENER_REPLIES),
   });
 }
 
-/** Envoy's admin interface. */
-export function renderAdmin(port: number): EnvoyJson {
-  return { address: { socket_address: { address: "0.0.0.0", port_value: port } } };
+/** Envoy's admin interface at `host`:`port`. */
+export function renderAdmin(host: string, port: number): EnvoyJson {
+  return { address: { socket_address: { address: host, port_value: port } } };
 }

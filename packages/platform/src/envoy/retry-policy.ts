@@ -1,11 +1,13 @@
 // How one method's retry rules from the policy file become an Envoy route retry_policy. The
 // rules are the client interceptors' rules: a method is retried on the policy's gRPC codes only
 // when it is idempotent (NO_SIDE_EFFECTS or IDEMPOTENT); any method is retried when Envoy knows
-// the request never reached a server. Envoy is the only retrier in compose (clients run with
+// the request never reached a server. Envoy is the only retrier when it runs (clients run with
 // JUNCTION_CLIENT_RETRIES=false), so these attempts are all the attempts there are.
 import { formatSeconds } from "../duration.js";
 import type { MethodPolicy, RetryPolicy } from "../policy.js";
-import { namedExtension, type EnvoyJson } from "./envoy-values.js";
+import { Code } from "@connectrpc/connect";
+import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
+import { namedExtension, withoutUndefined, type EnvoyJson } from "./envoy-values.js";
 import { EnvoyRenderError } from "./render-error.js";
 
 type RetryableCode = RetryPolicy["retryOn"][number];
@@ -32,6 +34,17 @@ export const NEVER_DELIVERED_RETRY_ON = ["connect-failure", "refused-stream", "r
 // For idempotent methods a repeat is harmless, so any reset qualifies.
 const IDEMPOTENT_TRANSPORT_RETRY_ON = ["reset", "connect-failure", "refused-stream"] as const;
 
+// Connect calls pass Envoy untouched, and a service answers them with the code's HTTP status
+// (UNAVAILABLE is a 503), not with grpc-status; these are the statuses of the codes retried.
+const CONNECT_STATUS: Record<RetryableCode, number> = {
+  unavailable: codeToHttpStatus(Code.Unavailable),
+  resource_exhausted: codeToHttpStatus(Code.ResourceExhausted),
+  deadline_exceeded: codeToHttpStatus(Code.DeadlineExceeded),
+  internal: codeToHttpStatus(Code.Internal),
+  aborted: codeToHttpStatus(Code.Aborted),
+  unknown: codeToHttpStatus(Code.Unknown),
+};
+
 /** Envoy `retry_on` conditions for a method; `where` names it in errors. */
 export function envoyRetryOn(rules: MethodPolicy, where: string): string[] {
   if (!rules.idempotent) return [...NEVER_DELIVERED_RETRY_ON];
@@ -42,16 +55,17 @@ export function envoyRetryOn(rules: MethodPolicy, where: string): string[] {
     }
     return condition;
   });
-  return [...new Set([...codes, ...IDEMPOTENT_TRANSPORT_RETRY_ON])];
+  return [...new Set([...codes, "retriable-status-codes", ...IDEMPOTENT_TRANSPORT_RETRY_ON])];
 }
 
 /** The route retry_policy for a method, or undefined when the policy allows a single attempt. */
 export function renderRetryPolicy(rules: MethodPolicy, where: string): EnvoyJson | undefined {
   const retries = rules.retry.maxAttempts - 1;
   if (retries < 1) return undefined;
-  return {
+  return withoutUndefined({
     retry_on: envoyRetryOn(rules, where).join(","),
     num_retries: retries,
+    retriable_status_codes: rules.idempotent ? [...new Set(rules.retry.retryOn.map((code) => CONNECT_STATUS[code]))] : undefined,
     // Envoy's back-off is jittered exponential, like the clients': base doubles up to the cap.
     retry_back_off: { base_interval: formatSeconds(rules.retry.initialBackoff), max_interval: formatSeconds(rules.retry.maxBackoff) },
     // A retry goes to another endpoint when there is one.
@@ -59,5 +73,5 @@ export function renderRetryPolicy(rules: MethodPolicy, where: string): EnvoyJson
       namedExtension("envoy.retry_host_predicates.previous_hosts", "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"),
     ],
     host_selection_retry_max_attempts: 3,
-  };
+  });
 }

@@ -1,20 +1,22 @@
 // Envoy's route tables: one route per RPC, matched on its exact gRPC path (`/<package>.<Service>/
 // <Method>`), carrying the policy's timeout and retry policy for that method. REST requests
 // reach the same routes: the transcoder rewrites their path to the gRPC path and clears the
-// route cache before routing.
+// route cache before routing. A REST path with a verb it does not bind is not transcoded; it
+// reaches a 405 route. Everything else is a 404 Envoy answers itself (local-replies.ts gives
+// both their bodies).
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { formatSeconds } from "../duration.js";
 import { SERVICE_TOKEN_HEADER } from "../identity/service-credentials.js";
 import type { CommunicationPolicy } from "../policy.js";
+import { RouteTable } from "../rest/route-table.js";
 import { corsPolicy, CORS_FILTER } from "./cors-policy.js";
 import { withoutUndefined, type EnvoyJson } from "./envoy-values.js";
+import { JWT_FILTER, jwtDisabled, jwtRequirementOf } from "./jwt-authn-filter.js";
+import { BUFFER_FILTER, requestSizeUnlimited } from "./request-size-filter.js";
 import { renderRetryPolicy } from "./retry-policy.js";
 
 /** The cluster that answers nothing: for routes whose requests a filter always answers itself. */
 export const NO_UPSTREAM_CLUSTER = "no_upstream";
-
-/** The JSON body of Envoy's own 404s: google.rpc.Status with NOT_FOUND, as the transcoder's errors. */
-export const NOT_FOUND_BODY = JSON.stringify({ code: 5, message: "no such route", details: [] });
 
 /** The gRPC path of a method, e.g. `/junction.auth.v1.AuthService/Login`. */
 export function grpcPath(method: DescMethod): string {
@@ -41,14 +43,42 @@ export function renderMethodRoute(method: DescMethod, policy: CommunicationPolic
   return { name: path.slice(1), match: { path }, route };
 }
 
-/** A route answering 404 itself for every path under `prefix`, without touching an upstream. */
-export function renderNotFoundRoute(name: string, prefix: string): EnvoyJson {
+// A public RPC's route also says whether it needs an access token, and lets calls stream unbuffered.
+function publicMethodRoute(method: DescMethod, policy: CommunicationPolicy): EnvoyJson {
   return {
-    name,
-    match: { prefix },
-    direct_response: { status: 404, body: { inline_string: NOT_FOUND_BODY } },
-    response_headers_to_add: [{ header: { key: "content-type", value: "application/json" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+    ...renderMethodRoute(method, policy),
+    typed_per_filter_config: { [JWT_FILTER]: jwtRequirementOf(method), [BUFFER_FILTER]: requestSizeUnlimited() },
   };
+}
+
+/** A route Envoy answers itself with `status` (its body comes from the local reply), checking no token. */
+export function renderAnsweredRoute(name: string, match: EnvoyJson, status: number, headers: Record<string, string> = {}): EnvoyJson {
+  return withoutUndefined({
+    name,
+    match,
+    direct_response: { status },
+    response_headers_to_add:
+      Object.keys(headers).length > 0
+        ? Object.entries(headers).map(([key, value]) => ({ header: { key, value }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }))
+        : undefined,
+    typed_per_filter_config: { [JWT_FILTER]: jwtDisabled() },
+  });
+}
+
+/**
+ * 405 routes: a REST path the contracts bind, requested with a verb they do not bind for it, with
+ * the verbs they do in Allow, as the TypeScript edge answers (same templates, same order).
+ */
+export function renderMethodNotAllowedRoutes(publicServices: readonly DescService[]): EnvoyJson[] {
+  const allowed = new Map<string, { pattern: string; methods: string[] }>();
+  for (const route of new RouteTable(publicServices).routes) {
+    const entry = allowed.get(route.template.source) ?? { pattern: route.template.regex.source, methods: [] };
+    if (!entry.methods.includes(route.httpMethod)) entry.methods.push(route.httpMethod);
+    allowed.set(route.template.source, entry);
+  }
+  return [...allowed].map(([template, { pattern, methods }]) =>
+    renderAnsweredRoute(`method-not-allowed:${template}`, { safe_regex: { regex: pattern } }, 405, { allow: methods.join(", ") }),
+  );
 }
 
 // The cors filter acts only on requests whose route forwards somewhere. A preflight's path is a
@@ -67,11 +97,17 @@ function corsPreflightRoute(): EnvoyJson {
       ],
     },
     route: { cluster: NO_UPSTREAM_CLUSTER },
+    typed_per_filter_config: { [JWT_FILTER]: jwtDisabled() },
   };
 }
 
-/** Routes of the public listener: public RPCs only; internal services and unknown paths get 404. */
-export function renderPublicRouteConfig(policy: CommunicationPolicy, publicServices: readonly DescService[], internalServices: readonly DescService[]): EnvoyJson {
+/** Routes of the public listener: public RPCs only; internal services and unknown paths get 404, known REST paths with a wrong verb 405. */
+export function renderPublicRouteConfig(
+  policy: CommunicationPolicy,
+  publicServices: readonly DescService[],
+  internalServices: readonly DescService[],
+  corsOrigins: "*" | readonly string[],
+): EnvoyJson {
   return {
     name: "public",
     // Only Junction's services may present a service token: one arriving from outside is dropped.
@@ -80,13 +116,14 @@ export function renderPublicRouteConfig(policy: CommunicationPolicy, publicServi
       {
         name: "junction-public",
         domains: ["*"],
-        typed_per_filter_config: { [CORS_FILTER]: corsPolicy() },
+        typed_per_filter_config: { [CORS_FILTER]: corsPolicy(corsOrigins) },
         routes: [
           corsPreflightRoute(),
           // Internal services are never routable from outside, whatever the method.
-          ...internalServices.map((service) => renderNotFoundRoute(`internal-only:${service.typeName}`, grpcServicePrefix(service))),
-          ...publicServices.flatMap((service) => service.methods.map((method) => renderMethodRoute(method, policy))),
-          renderNotFoundRoute("not-found", "/"),
+          ...internalServices.map((service) => renderAnsweredRoute(`internal-only:${service.typeName}`, { prefix: grpcServicePrefix(service) }, 404)),
+          ...publicServices.flatMap((service) => service.methods.map((method) => publicMethodRoute(method, policy))),
+          ...renderMethodNotAllowedRoutes(publicServices),
+          renderAnsweredRoute("not-found", { prefix: "/" }, 404),
         ],
       },
     ],

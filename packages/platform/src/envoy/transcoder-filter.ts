@@ -3,13 +3,12 @@
 // design and of the TypeScript edge: lowerCamelCase out, both spellings in, defaults omitted,
 // enums by name, service errors as google.rpc.Status JSON.
 import type { DescService } from "@bufbuild/protobuf";
-import { envoyDeployment } from "./deployment-settings.js";
 import { namedExtension, type EnvoyJson } from "./envoy-values.js";
 
-/** The grpc_json_transcoder filter for `publicServices`. */
-export function transcoderFilter(publicServices: readonly DescService[]): EnvoyJson {
+/** The grpc_json_transcoder filter for `publicServices`, reading the descriptor set at `descriptorPath`. */
+export function transcoderFilter(publicServices: readonly DescService[], descriptorPath: string): EnvoyJson {
   return namedExtension("envoy.filters.http.grpc_json_transcoder", "envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder", {
-    proto_descriptor: envoyDeployment.descriptorPath,
+    proto_descriptor: descriptorPath,
     services: publicServices.map((service) => service.typeName),
     print_options: {
       add_whitespace: false,

@@ -64,6 +64,17 @@ export interface LocalKeySource extends AccessTokenPolicy {
   readonly keys: JWTVerifyGetKey;
 }
 
+/**
+ * The errors a rejected token gets, wherever it is checked: here, at the TypeScript edge, and in
+ * the local replies rendered for Envoy's jwt_authn, so every door answers alike.
+ */
+export const accessTokenErrors = {
+  missing: () => domainError(Code.Unauthenticated, "TOKEN_MISSING", "an access token is required"),
+  expired: () => domainError(Code.Unauthenticated, "TOKEN_EXPIRED", "the access token has expired"),
+  invalid: () => domainError(Code.Unauthenticated, "TOKEN_INVALID", "the access token is not valid"),
+  keysUnavailable: () => unavailable("JWKS_UNAVAILABLE", "the keys to verify the access token cannot be loaded; try again"),
+} as const;
+
 const DEFAULT_ALGORITHMS: readonly AccessTokenAlgorithm[] = ["EdDSA", "ES256", "RS256"];
 
 /** A verifier reading keys from a JWKS URL (`{ jwksUrl }`) or from a local key function (`{ keys }`). */
@@ -81,7 +92,7 @@ export function createAccessTokenVerifier(source: RemoteKeySource | LocalKeySour
   return {
     async verify(token) {
       if (token === undefined || token.trim() === "") {
-        throw domainError(Code.Unauthenticated, "TOKEN_MISSING", "an access token is required");
+        throw accessTokenErrors.missing();
       }
       const known = verified.get(token);
       if (known && known.expiresAt.getTime() > Date.now()) return known;
@@ -142,21 +153,17 @@ function keySetFailuresAsUnavailable(keys: JWTVerifyGetKey): JWTVerifyGetKey {
 }
 
 function verificationError(error: unknown): ConnectError {
-  if (error instanceof KeySetUnavailable) {
-    return unavailable("JWKS_UNAVAILABLE", "the keys to verify the access token cannot be loaded; try again");
-  }
-  if (error instanceof errors.JWTExpired) {
-    return domainError(Code.Unauthenticated, "TOKEN_EXPIRED", "the access token has expired");
-  }
+  if (error instanceof KeySetUnavailable) return accessTokenErrors.keysUnavailable();
+  if (error instanceof errors.JWTExpired) return accessTokenErrors.expired();
   // Anything else that went wrong while checking a caller-supplied token is the token's fault.
-  return domainError(Code.Unauthenticated, "TOKEN_INVALID", "the access token is not valid");
+  return accessTokenErrors.invalid();
 }
 
 function claimsOf(payload: JWTPayload): AccessTokenClaims {
   const { sub, sid, roles, exp, iss, aud } = payload;
   const rolesOk = roles === undefined || (Array.isArray(roles) && roles.every((role) => typeof role === "string"));
   if (typeof sub !== "string" || sub === "" || typeof sid !== "string" || sid === "" || !rolesOk || exp === undefined || iss === undefined || aud === undefined) {
-    throw domainError(Code.Unauthenticated, "TOKEN_INVALID", "the access token is not valid");
+    throw accessTokenErrors.invalid();
   }
   return {
     userId: sub,

@@ -16,6 +16,7 @@ import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
+import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 
 /** One protobuf service and its implementation. */
 export interface ServiceBinding {
@@ -125,6 +126,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       if (--inFlight === 0 && drained) drained();
     });
     if (shuttingDown && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    trailersOnlyWithoutMessages(req, res);
     wrapped(req, res);
   };
 

@@ -1,24 +1,25 @@
-// The REST side of the edge: match a route from the descriptors, admit the caller, build the
-// request message, call the owning service through its resilient transport (policy timeout
+// The REST side of the edge: match a route from the descriptors, build the request message,
+// admit the caller, call the owning service through its resilient transport (policy timeout
 // and retries), and answer proto3 JSON — or a google.rpc.Status JSON error with its status.
+// A request that cannot be decoded is refused before the token is looked at, as Envoy's
+// transcoder (which runs before jwt_authn) refuses it.
 import type http from "node:http";
 import type http2 from "node:http2";
-import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { ConnectError, type Transport } from "@connectrpc/connect";
 import { SpanKind, context, trace } from "@opentelemetry/api";
 import { runInCallContext } from "@junction/platform/call-context";
+import { edgeReplies, MAX_REQUEST_BODY_BYTES } from "@junction/platform/edge-replies";
 import type { AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
 import type { Logger } from "@junction/platform/logger";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "@junction/platform/observability/tracing";
 import type { HttpHandler } from "@junction/platform/server/service-server";
 import { admit } from "../access.js";
-import { asClientError, errorBody, httpStatusOf } from "./http-errors.js";
-import type { RouteTable } from "./route-table.js";
+import { asClientError, errorBody } from "@junction/platform/http-errors";
+import type { RouteTable } from "@junction/platform/rest/route-table";
+import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the REST gateway needs. */
 export interface RestGatewayOptions {
@@ -29,14 +30,15 @@ export interface RestGatewayOptions {
   logger: Logger;
 }
 
-function send(res: Response, status: number, body: unknown, headers: Record<string, string> = {}) {
-  (res as http.ServerResponse).writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** Sends `error` as a REST error response. */
-export function sendError(res: Response, error: ConnectError) {
-  send(res, httpStatusOf(error.code), errorBody(error));
+// Paths are compared as Envoy compares them: repeated slashes merged, and an escaped slash or
+// backslash (which would let a variable span segments) refused.
+const ESCAPED_SLASH = /%2f|%5c/i;
+function requestUrl(req: Request): URL | undefined {
+  const raw = req.url ?? "/";
+  const query = raw.indexOf("?");
+  const path = query < 0 ? raw : raw.slice(0, query);
+  if (ESCAPED_SLASH.test(path)) return undefined;
+  return new URL(path.replace(/\/{2,}/g, "/") + (query < 0 ? "" : raw.slice(query)), "http://edge");
 }
 
 async function readBody(req: Request): Promise<string> {
@@ -44,7 +46,7 @@ async function readBody(req: Request): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ConnectError(`request body is larger than ${MAX_BODY_BYTES} bytes`, Code.InvalidArgument);
+    if (size > MAX_REQUEST_BODY_BYTES) throw edgeReplies.bodyTooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -58,12 +60,15 @@ const header = (req: Request, name: string) => {
 /** The HTTP handler for REST routes. */
 export function restGateway(options: RestGatewayOptions): HttpHandler {
   return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://edge");
+    const url = requestUrl(req);
+    if (!url) return sendError(res, edgeReplies.malformedRequest());
     const found = options.routes.find(req.method ?? "GET", url.pathname);
-    if (!found) return sendError(res, new ConnectError(`no route for ${req.method} ${url.pathname}`, Code.NotFound));
+    // An RPC nobody serves is UNIMPLEMENTED to gRPC and Connect callers, in a 404 (as Connect servers answer it).
+    if (!found && callerProtocol(req) !== "rest") return sendCallerError(req, res, edgeReplies.unknownRpc(), 404);
+    if (!found) return sendError(res, edgeReplies.noRoute(req.method ?? "GET", url.pathname));
     if ("allowed" in found) {
       (res as http.ServerResponse).setHeader("allow", found.allowed.join(", "));
-      return send(res, 405, { code: Code.Unimplemented, message: `${req.method} is not allowed on ${url.pathname}`, details: [] });
+      return sendJson(res, 405, errorBody(edgeReplies.methodNotAllowed(req.method ?? "GET", url.pathname)));
     }
     const { method } = found.route;
     const requestId = header(req, "x-request-id")!;
@@ -79,14 +84,14 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     void context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
         try {
-          await admit(method, authorization, options.verifier);
           const input = decodeRestRequest(found, { query: url.searchParams, body: method.methodKind === "unary" ? await readBody(req) : "" });
+          await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`);
           const headers = new Headers();
           const forwardedFor = header(req, "x-forwarded-for");
           if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
           const transport = options.transportFor(method.parent.typeName);
           const response = await transport.unary(method as never, controller.signal, undefined, headers, input as never);
-          send(res, 200, encodeRestResponse(found, response.message));
+          sendJson(res, 200, encodeRestResponse(found, response.message));
         } catch (error) {
           const clientError = asClientError(error);
           if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");

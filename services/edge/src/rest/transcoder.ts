@@ -4,7 +4,7 @@
 // field) as proto3 JSON. Bad input is INVALID_ARGUMENT naming the field, never a 500.
 import { fromJson, toJson, type DescField, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { invalidArgument } from "@junction/platform/errors";
-import type { RouteMatch } from "./route-table.js";
+import type { RouteMatch } from "@junction/platform/rest/route-table";
 
 /** The parts of an HTTP request that carry the message. */
 export interface RestRequestParts {
@@ -44,19 +44,16 @@ function scalarJson(field: DescField, text: string, path: string): JsonValue {
     throw invalidArgument([{ field: path, description: "a message field cannot be set from the URL" }]);
   }
   if (field.fieldKind === "map") throw invalidArgument([{ field: path, description: "a map field cannot be set from the URL" }]);
-  if (kind === "message" && field.message!.typeName === "google.protobuf.FieldMask") return fieldMaskJson(text);
+  if (kind === "message" && field.message!.typeName === "google.protobuf.FieldMask") return camelCaseMask(text);
   return text;
 }
 
-/**
- * A field mask from the URL, where people write proto field names (`update_mask=bio,time_zone`):
- * proto3 JSON wants lowerCamelCase paths, so snake_case ones are converted; the service then
- * names any path it does not know.
- */
-function fieldMaskJson(text: string): string {
+// A field mask in the URL may name fields by their proto names (update_mask=display_name), as
+// Envoy's transcoder accepts; its JSON form wants lowerCamelCase.
+function camelCaseMask(text: string): string {
   return text
     .split(",")
-    .map((path) => path.trim().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))
+    .map((path) => path.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase()))
     .join(",");
 }
 

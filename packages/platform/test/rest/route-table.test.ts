@@ -4,7 +4,7 @@ import test from "ava";
 import { getOption, hasOption } from "@bufbuild/protobuf";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { internalServices, publicServices } from "@junction/platform/contracts";
-import { RouteTable } from "../src/rest/route-table.js";
+import { RouteTable } from "../../src/rest/route-table.js";
 
 const table = new RouteTable(publicServices);
 

@@ -1,6 +1,6 @@
 // Path templates match and capture exactly as google.api.http specifies.
 import test from "ava";
-import { compilePathTemplate, PathTemplateError } from "../src/rest/path-template.js";
+import { compilePathTemplate, PathTemplateError } from "../../src/rest/path-template.js";
 
 test("single-segment variables capture one decoded segment", (t) => {
   const template = compilePathTemplate("/v1/users/{user_id}/profile");

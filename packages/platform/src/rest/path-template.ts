@@ -13,6 +13,8 @@ export interface PathTemplate {
   readonly variables: readonly TemplateVariable[];
   /** How many literal segments it has; more literals match first. */
   readonly literalCount: number;
+  /** The whole-path pattern it compiles to (RE2-compatible, so Envoy can route on it too). */
+  readonly regex: RegExp;
   /** Field values captured from `path`, or undefined when it does not match. */
   match(path: string): Map<string, string> | undefined;
 }
@@ -62,6 +64,7 @@ export function compilePathTemplate(source: string): PathTemplate {
     source,
     variables,
     literalCount,
+    regex,
     match(path) {
       const m = regex.exec(path);
       if (!m) return undefined;

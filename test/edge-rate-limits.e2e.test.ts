@@ -4,7 +4,7 @@
 import test from "ava";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { startEdge } from "@junction/edge";
-import { createLogger } from "@junction/platform/logger";
+import { createLogger } from "@junction/platform";
 import { envoyDeploymentFor, startTestEnvoy } from "./support/envoy.js";
 import { normalize, publicMethod, restOutcome, rpcOutcome, type Outcome } from "./support/parity/outcomes.js";
 import { TestPlatform } from "./support/platform.js";

@@ -11,15 +11,13 @@ import { NotificationKind, NotificationsService } from "@junction/gen/junction/n
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { startEdge } from "@junction/edge";
-import { callsThroughEnvoy } from "@junction/platform/envoy/envoy-deployment";
-import { createLogger } from "@junction/platform/logger";
-import type { ServiceServer } from "@junction/platform/server/service-server";
+import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
+import { createLogger, type RunningService, type ServiceServer } from "@junction/platform";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 import { firstOf } from "./support/notification-streams.js";
-import type { RunningService } from "@junction/platform";
 import type { NotificationsContext } from "@junction/notifications";
 import { signUp } from "./support/signed-in-users.js";
 

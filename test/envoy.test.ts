@@ -14,26 +14,23 @@ import { createFileRegistry, equals, fromBinary, getOption, type DescMethod } fr
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
-import { allServices, allowsAnonymous, internalServices, publicServices } from "@junction/platform/contracts";
-import { formatSeconds } from "@junction/platform/duration";
-import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/platform/envoy/envoy-artifacts";
-import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
-import { composeDeployment, DESCRIPTOR_SET_PATH, ENVOY_DEFAULT_PORTS, localDeployment } from "@junction/platform/envoy/envoy-deployment";
-import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
-import { EnvoyRenderError } from "@junction/platform/envoy/render-error";
-import { SERVICE_TOKEN_HEADER } from "@junction/platform/identity/service-credentials";
-import { CommunicationPolicy } from "@junction/platform/policy";
+import { allowsAnonymous, CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { allServices, internalServices, junction, publicServices } from "./support/junction.js";
+import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/tools/envoy/envoy-artifacts";
+import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
+import { composeDeployment, DESCRIPTOR_SET_PATH, localDeployment } from "@junction/tools/envoy/envoy-deployment";
+import { EnvoyRenderError } from "@junction/tools/envoy/render-error";
 import { parse } from "yaml";
 import { tool } from "../packages/platform/test/support/tools.js";
 import { connectionManager, filterConfig, filterOf, pickRoute, routesOf, type Bootstrap, type Route } from "./support/envoy-bootstrap.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const policyYaml = readFileSync(join(root, ENVOY_FILES.policy), "utf8");
-const policy = CommunicationPolicy.load(join(root, ENVOY_FILES.policy));
+const policyYaml = readFileSync(join(root, "policy.yaml"), "utf8");
+const { policy, manifest } = junction;
 const committed = readFileSync(join(root, ENVOY_FILES.config), "utf8");
 const bootstrap = parse(committed) as Bootstrap;
 const local = parse(readFileSync(join(root, ENVOY_FILES.localConfig), "utf8")) as Bootstrap;
-const compose = composeDeployment(policy);
+const compose = composeDeployment(junction);
 const publicListener = connectionManager(bootstrap, "public");
 const internalListener = connectionManager(bootstrap, "internal");
 
@@ -281,12 +278,12 @@ test("each upstream has an HTTP/2 cluster with the policy's port, breaker, retry
 
 test("listeners and admin are on the deployment's ports: :8080 and :9901 in compose and locally", (t) => {
   const address = (config: Bootstrap, name: string) => config.static_resources.listeners.find((listener) => listener.name === name)?.address.socket_address;
-  t.deepEqual(address(bootstrap, "public"), { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.public });
-  t.deepEqual(address(bootstrap, "internal"), { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.internal });
-  t.deepEqual(bootstrap.admin.address.socket_address, { address: "0.0.0.0", port_value: ENVOY_DEFAULT_PORTS.admin });
-  t.deepEqual(address(local, "public"), { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.public });
-  t.deepEqual(address(local, "internal"), { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.internal });
-  t.deepEqual(local.admin.address.socket_address, { address: "127.0.0.1", port_value: ENVOY_DEFAULT_PORTS.admin }, "admin on this machine only");
+  t.deepEqual(address(bootstrap, "public"), { address: "0.0.0.0", port_value: manifest.edge.port });
+  t.deepEqual(address(bootstrap, "internal"), { address: "0.0.0.0", port_value: manifest.edge.internalPort });
+  t.deepEqual(bootstrap.admin.address.socket_address, { address: "0.0.0.0", port_value: manifest.edge.adminPort });
+  t.deepEqual(address(local, "public"), { address: "127.0.0.1", port_value: manifest.edge.port });
+  t.deepEqual(address(local, "internal"), { address: "127.0.0.1", port_value: manifest.edge.internalPort });
+  t.deepEqual(local.admin.address.socket_address, { address: "127.0.0.1", port_value: manifest.edge.adminPort }, "admin on this machine only");
 });
 
 test("the local config differs from the compose one only in addresses", (t) => {
@@ -302,7 +299,7 @@ test("the local config differs from the compose one only in addresses", (t) => {
 });
 
 test("the local deployment follows the environment's ports and limits, as the services and the TypeScript edge read them", (t) => {
-  const moved = localDeployment(policy, {
+  const moved = localDeployment(junction, {
     JUNCTION_EDGE_PORT: "18080",
     JUNCTION_ENVOY_INTERNAL_PORT: "19090",
     JUNCTION_ENVOY_ADMIN_PORT: "19901",
@@ -312,7 +309,7 @@ test("the local deployment follows the environment's ports and limits, as the se
   });
   t.like(moved, { publicPort: 18080, internalPort: 19090, admin: { host: "127.0.0.1", port: 19901 }, rateLimits: { perClientPerMinute: 1200, perUserPerMinute: 0 } });
   t.deepEqual(moved.endpoints.orgs, [{ host: "127.0.0.1", port: 15053 }]);
-  const rendered = parse(renderEnvoyYaml({ policy, publicServices, internalServices, deployment: moved })) as Bootstrap;
+  const rendered = parse(renderEnvoyYaml({ manifest, policy, publicServices, internalServices, deployment: moved })) as Bootstrap;
   t.is(connectionManager(rendered, "public").http_filters.filter((f) => f.name === "envoy.filters.http.local_ratelimit").length, 1, "a limit of 0 is no limit");
   const host = connectionManager(rendered, "public").route_config.virtual_hosts[0] as unknown as { typed_per_filter_config: Record<string, { allow_origin_string_match: unknown }> };
   t.deepEqual(host.typed_per_filter_config["envoy.filters.http.cors"]?.allow_origin_string_match, [{ exact: "https://a.example" }, { exact: "https://b.example" }]);
@@ -326,17 +323,17 @@ test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) 
 });
 
 test("rendering is deterministic and the committed envoy/ files are what it produces", (t) => {
-  const first = renderEnvoyConfigFor(root, composeDeployment);
-  t.is(renderEnvoyConfigFor(root, composeDeployment), first, "same inputs, same bytes");
+  const first = renderEnvoyConfigFor(composeDeployment);
+  t.is(renderEnvoyConfigFor(composeDeployment), first, "same inputs, same bytes");
   t.true(first.startsWith("# GENERATED FILE: do not edit by hand."));
-  t.is(committed, first, "envoy/envoy.yaml is stale or hand-edited: run `npm run envoy:render`");
-  t.deepEqual(staleEnvoyFiles(root, renderEnvoyArtifacts(root)), [], "run `npm run envoy:render` and commit envoy/");
+  t.is(committed, first, "envoy/envoy.yaml is stale or hand-edited: run `npm run render`");
+  t.deepEqual(staleEnvoyFiles(root, renderEnvoyArtifacts(root)), [], "run `npm run render` and commit envoy/");
 });
 
 test("the policy drives the routes: a changed method timeout is rendered", (t) => {
   const document = parse(policyYaml) as { upstreams: { orgs: { methods?: Record<string, unknown> } } };
   document.upstreams.orgs.methods = { "OrgsService/ListMembers": { timeout: "750ms" } };
-  const changed = parse(renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices, deployment: compose })) as Bootstrap;
+  const changed = parse(renderEnvoyYaml({ manifest, policy: CommunicationPolicy.fromObject(document, "policy.yaml", manifest), publicServices, internalServices, deployment: compose })) as Bootstrap;
   const route = pickRoute(routesOf(connectionManager(changed, "public")), { path: "/junction.orgs.v1.OrgsService/ListMembers" });
   t.is(route?.route?.timeout, "0.75s");
 });
@@ -344,7 +341,7 @@ test("the policy drives the routes: a changed method timeout is rendered", (t) =
 test("a retry code Envoy cannot retry on is refused, not silently dropped", (t) => {
   const document = parse(policyYaml) as { defaults: { retry: { retryOn: string[] } } };
   document.defaults.retry.retryOn = ["unavailable", "aborted"];
-  const error = t.throws(() => renderEnvoyYaml({ policy: CommunicationPolicy.fromObject(document), publicServices, internalServices, deployment: compose }), {
+  const error = t.throws(() => renderEnvoyYaml({ manifest, policy: CommunicationPolicy.fromObject(document, "policy.yaml", manifest), publicServices, internalServices, deployment: compose }), {
     instanceOf: EnvoyRenderError,
   });
   t.regex(error?.message ?? "", /ABORTED/);

@@ -2,7 +2,7 @@
 // reports the missing dependency and leaves nothing open behind it.
 import test from "ava";
 import pg from "pg";
-import { createLogger } from "@junction/platform/logger";
+import { createLogger } from "@junction/platform";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { startUsers } from "./support/services.js";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { EventNamespace } from "@junction/platform/events/index";
+import { EventNamespace } from "@junction/platform";
 import { tool } from "../packages/platform/test/support/tools.js";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { linkIn, waitForMail } from "./support/mail-outbox.js";

@@ -11,8 +11,7 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { DeliveryChannel, NotificationDeliveredSchema } from "@junction/gen/junction/notifications/v1/events_pb";
 import { NotificationKind, NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
-import { errorReason, fieldViolations } from "@junction/platform/errors";
-import { createLogger } from "@junction/platform/logger";
+import { createLogger, errorReason, fieldViolations, type RunningService } from "@junction/platform";
 import { waitForEvent } from "./support/events.js";
 import { firstOf } from "./support/notification-streams.js";
 import { linkIn, readMailOutbox, waitForMail } from "./support/mail-outbox.js";
@@ -20,7 +19,6 @@ import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";
 import { signIn, signUp, signUpAdmin, TEST_PASSWORD, type SignedInUser } from "./support/signed-in-users.js";
 import { startAuth, startNotifications, startOrgs } from "./support/services.js";
-import type { RunningService } from "@junction/platform";
 import type { NotificationsContext } from "@junction/notifications";
 
 const PUBLIC_URL = "https://junction.example.test";

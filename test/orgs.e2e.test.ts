@@ -9,8 +9,7 @@ import { MemberRemovedSchema, OrganizationCreatedSchema } from "@junction/gen/ju
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { errorReason, fieldViolations } from "@junction/platform/errors";
-import { createLogger } from "@junction/platform/logger";
+import { createLogger, errorReason, fieldViolations } from "@junction/platform";
 import { waitForEvent } from "./support/events.js";
 import { eventually, type TestPlatform } from "./support/platform.js";
 import { sharedPlatform } from "./support/shared-platform.js";

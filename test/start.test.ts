@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { formatLogLine } from "../scripts/platform-processes.js";
+import { formatLogLine } from "../tools/src/local-run/service-process.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { freePort } from "../packages/platform/test/support/ports.js";
 import { tool } from "../packages/platform/test/support/tools.js";

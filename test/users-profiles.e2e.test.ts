@@ -13,7 +13,7 @@ import { MemberRole } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { ProfileUpdatedSchema } from "@junction/gen/junction/users/v1/events_pb";
 import { MePart, UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { runAdminCommand } from "@junction/auth/admin-cli";
-import { bind } from "@junction/platform/server/service-server";
+import { bind } from "@junction/platform";
 import { standIn } from "./support/stand-in.js";
 import { registerAdmin, registerAndLogin, type Account } from "./support/accounts.js";
 import { assertRefused } from "./support/errors.js";

@@ -7,7 +7,7 @@ import { AckPolicy, connect } from "nats";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { startProcess, waitUntilReady, type PlatformProcess } from "../../scripts/platform-processes.js";
+import { startProcess, waitUntilReady, type PlatformProcess } from "../../tools/src/local-run/service-process.js";
 import { TestPlatform, eventually } from "../../test/support/platform.js";
 import { runAtRate, summarizeLatencies, type LoadResult, type LoadShape } from "../load.js";
 import type { Comparison } from "../report.js";
@@ -57,7 +57,7 @@ export async function registrationLag(shape: LoadShape): Promise<Comparison> {
   const processes: PlatformProcess[] = [];
   try {
     for (const name of ["auth", "users"] as const) {
-      const started = startProcess(root, name, platform.env, 5);
+      const started = startProcess(root, name, `services/${name}/src/main.ts`, platform.env, 5);
       processes.push(started);
       await waitUntilReady(Number(new URL(platform.url(name)).port), started.exited, 60_000);
     }

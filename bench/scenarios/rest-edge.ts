@@ -7,10 +7,7 @@ import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { Agent, request } from "undici";
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { startEdge } from "@junction/edge";
-import { createAccessTokenVerifier } from "@junction/platform/identity/access-tokens";
-import { createLogger } from "@junction/platform/logger";
-import { CommunicationPolicy } from "@junction/platform/policy";
-import { bind, startServiceServer } from "@junction/platform/server/service-server";
+import { bind, CommunicationPolicy, createAccessTokenVerifier, createLogger, startServiceServer } from "@junction/platform";
 import { runLoad, type LoadShape } from "../load.js";
 import type { Comparison } from "../report.js";
 

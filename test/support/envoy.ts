@@ -10,13 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import readline from "node:readline";
-import { internalServices, publicServices, serviceNames } from "@junction/platform/contracts";
-import { renderEnvoyYaml } from "@junction/platform/envoy/envoy-config";
-import { repositoryPolicy } from "@junction/platform/envoy/envoy-artifacts";
-import { DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform/edge-rate-limits";
-import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/platform/envoy/envoy-deployment";
-import type { CommunicationPolicy } from "@junction/platform/policy";
-import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "../../scripts/envoy-process.js";
+import { type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform";
+import { internalServices, junction, publicServices, serviceNames } from "./junction.js";
+import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
+import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/tools/envoy/envoy-deployment";
+import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "@junction/tools/local-run/envoy-process";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
 import type { TestPlatform } from "./platform.js";
@@ -77,11 +75,11 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
  * Renders the config for `deployment` (from policy.yaml, or `policy` when a test changes it),
  * starts Envoy on it and waits until it is live. Throws the setup hint when Envoy is not installed.
  */
-export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = repositoryPolicy(repositoryRoot)): Promise<TestEnvoy> {
+export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = junction.policy): Promise<TestEnvoy> {
   const binary = tool("envoy");
   const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
   const configPath = join(dir, "envoy.yaml");
-  writeFileSync(configPath, renderEnvoyYaml({ policy, publicServices, internalServices, deployment }));
+  writeFileSync(configPath, renderEnvoyYaml({ manifest: junction.manifest, policy, publicServices, internalServices, deployment }));
   const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot });
   const accessLog: AccessLogEntry[] = [];
   const ownLog: string[] = [];

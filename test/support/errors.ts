@@ -1,7 +1,7 @@
 // Assertions on the errors services answer with: gRPC code, ErrorInfo reason, BadRequest fields.
 import type { ExecutionContext } from "ava";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { errorReason, fieldViolations } from "@junction/platform/errors";
+import { errorReason, fieldViolations } from "@junction/platform";
 
 /** Asserts that `call` fails with `code` and ErrorInfo `reason`; returns the error. */
 export async function assertRefused(t: ExecutionContext, call: Promise<unknown>, code: Code, reason: string): Promise<ConnectError> {

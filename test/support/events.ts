@@ -2,7 +2,7 @@
 // namespace (e.g. the verification token that would go out by email), and removing the
 // namespace's streams afterwards.
 import { fromJsonString, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { EventNamespace, eventsConfig, eventType, producerOf } from "@junction/platform/events/index";
+import { EventNamespace, eventsConfig, eventType, producerOf } from "@junction/platform";
 import { connect, type NatsConnection } from "nats";
 
 /** Connects to the NATS server the services of `env` use. */

@@ -16,10 +16,8 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { ExecutionContext } from "ava";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { serviceNames, type ServiceName } from "@junction/platform/contracts";
-import { createLogger, type Logger } from "@junction/platform/logger";
-import type { ServiceServer } from "@junction/platform/server/service-server";
-import { createServiceTokenIssuer, serviceTokenInterceptor } from "@junction/platform/identity/service-credentials";
+import { createLogger, createServiceTokenIssuer, type Logger, type ServiceServer, serviceTokenInterceptor } from "@junction/platform";
+import { type ServiceName, serviceNames } from "./junction.js";
 import { dropNamespaceStreams } from "./events.js";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 

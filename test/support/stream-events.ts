@@ -1,6 +1,6 @@
 // Every event stored in a test namespace's streams, read message by message (NATS 2.9 has no
 // multi-filter consumers), for comparing what was published with what a consumer recorded.
-import { EventNamespace, eventsConfig, fromNatsHeaders } from "@junction/platform/events/index";
+import { EventNamespace, eventsConfig, fromNatsHeaders } from "@junction/platform";
 import type { NatsConnection } from "nats";
 
 /** One stored event: its stream, sequence, id and type. */

@@ -8,13 +8,14 @@ export { defineService, subscribe, type DatabaseDeclaration, type IdentityDeclar
 export { ServiceHost, type HostOptions } from "./host/service-host.js";
 export { runService, startService, type RunningService } from "./host/start-service.js";
 
-// The topology and the communication policy.
+// The topology, the contracts and the communication policy.
+export { allowsAnonymous, Contracts, ContractsError } from "./contracts/contracts.js";
 export { Manifest, ManifestError, type ManifestEdge, type ManifestIdentity, type ManifestService } from "./manifest/manifest.js";
 export { serviceUrls, servicePort } from "./manifest/addresses.js";
 export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, type UpstreamPolicy } from "./policy.js";
 
 // Serving: one port for gRPC, gRPC-Web and Connect, health, reflection, metrics.
-export { bind, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
+export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { Health, HealthRegistry } from "./server/health.js";
 
@@ -24,18 +25,28 @@ export { isUnavailable, withFallback } from "./resilience/fallback.js";
 export { circuitBreakerStates } from "./resilience/circuit-breakers.js";
 export { currentCallContext, remainingBudgetMs, runInCallContext, type CallContext } from "./call-context.js";
 
-// Errors with google.rpc details.
+// The edge contract both edges implement (the TypeScript edge and the Envoy render): REST
+// routes from google.api.http, errors as HTTP and JSON, the edge's own answers and limits.
+export { compilePathTemplate, PathTemplateError, type PathTemplate, type TemplateVariable } from "./edge/path-template.js";
+export { RouteTable, type RestRoute, type RouteMatch } from "./edge/route-table.js";
+export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
+export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
+export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
+export { corsOriginsOf, corsSettings } from "./edge/cors.js";
+
+// Errors with google.rpc details; what counts as an outage.
+export { describeError, failureKind, type FailureKind } from "./failure-kind.js";
 export { domainError, ERROR_DOMAIN, errorReason, FieldViolations, fieldViolations, invalidArgument, RETRY_AFTER_SECONDS, unavailable, type FieldViolation } from "./errors.js";
 
 // Identity: access tokens, sessions, service credentials, the caller.
-export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createAccessTokenVerifier, type AccessTokenClaims, type AccessTokenVerifier } from "./identity/access-tokens.js";
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessTokenErrors, createAccessTokenVerifier, type AccessTokenClaims, type AccessTokenVerifier } from "./identity/access-tokens.js";
 export { callingService, currentUser, requireRole, requireUser, type RoleName } from "./identity/caller.js";
 export { SessionRegistry, sessionCheckInterceptor, type SessionRecord } from "./identity/sessions.js";
-export { createServiceTokenIssuer, SERVICE_TOKEN_HEADER, serviceTokenInterceptor } from "./identity/service-credentials.js";
+export { createServiceTokenIssuer, SERVICE_TOKEN_HEADER, serviceSecretFromEnv, serviceTokenInterceptor } from "./identity/service-credentials.js";
 
 // Data: PostgreSQL through Prisma, Redis, caches, pages.
 export { openDatabase, type PrismaClientClass } from "./data/prisma.js";
-export { connectPostgres, databaseUrl, ensureDatabase, quoteIdentifier } from "./data/database.js";
+export { connectPostgres, databaseName, databaseUrl, ensureDatabase, quoteIdentifier } from "./data/database.js";
 export { connectRedis } from "./redis.js";
 export { redisKey, redisNamespace } from "./redis-keys.js";
 export { ReadThroughCache, type CacheCodec, type CacheRead, type ReadThroughCacheOptions } from "./cache.js";
@@ -49,6 +60,7 @@ export { ConfigError, DEVELOPMENT_MODE_ENV, developmentMode, envBool, envEnum, e
 export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";
-export { initTracing, shutdownTracing } from "./observability/tracing.js";
+export { extractTraceContext, initTracing, injectTraceContext, passThroughTraceparent, shutdownTracing, tracer, tracingEnabled } from "./observability/tracing.js";
 export { declareSensitiveFields, redactSecrets, SECRET_HEADERS } from "./observability/redaction.js";
 export { redisReadiness, type ReadinessCheck } from "./readiness.js";
+export { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "./start-hints.js";

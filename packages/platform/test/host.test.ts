@@ -31,7 +31,8 @@ initTracing("host-test", { exporter: spans });
 /** A topology of its own: a callee serving InternalOrgsService and a caller serving nothing. */
 const manifest = Manifest.fromObject(
   {
-    edge: { port: 18080, internalPort: 19090, adminPort: 19901 },
+    contracts: "envoy/descriptors.binpb",
+    edge: { port: 18080, internalPort: 19090, adminPort: 19901, main: "edge.ts" },
     identity: { issuer: "callee", jwksPath: "/.well-known/jwks.json" },
     services: {
       callee: { port: 18101, main: "callee.ts", internal: [InternalOrgsService.typeName] },

@@ -9,7 +9,8 @@ import { servicePort, serviceUrls } from "../src/manifest/addresses.js";
 const repositoryManifest = fileURLToPath(new URL("../../../manifest.yaml", import.meta.url));
 
 const valid = () => ({
-  edge: { port: 8080, internalPort: 9090, adminPort: 9901 },
+  contracts: "descriptors.binpb",
+  edge: { port: 8080, internalPort: 9090, adminPort: 9901, main: "edge.ts" },
   identity: { issuer: "a", jwksPath: "/.well-known/jwks.json" },
   services: {
     a: { port: 1001, main: "a.ts", public: ["x.a.v1.AService"], database: "db_a", publishes: true },

@@ -2,16 +2,16 @@
 // transaction: the inbox row and the entry commit together, so a redelivered event is
 // recognised and never recorded twice. Secrets (fields marked `sensitive`) never reach the log.
 import { toJson, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { type EventConsumer, junctionEventSchemas, producerOf, type ReceivedEvent, redactSensitive } from "@junction/platform";
+import { type EventConsumer, producerOf, type ReceivedEvent, redactSensitive } from "@junction/platform";
 import { appendEntry, type AuditRecord } from "./audit-log.js";
 import type { Json } from "./canonical-json.js";
 import type { Prisma } from "./generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
 
-/** Registers a recording handler on `consumer` for every event type of `stream` (e.g. "auth"), known or not. */
-export function recordEventsOf(consumer: EventConsumer<Tx>, stream: string): EventConsumer<Tx> {
-  for (const [type, schema] of junctionEventSchemas) {
+/** Registers a recording handler on `consumer` for every event type of `stream` (e.g. "auth") in `schemas`, known or not. */
+export function recordEventsOf(consumer: EventConsumer<Tx>, stream: string, schemas: ReadonlyMap<string, DescMessage>): EventConsumer<Tx> {
+  for (const [type, schema] of schemas) {
     if (producerOf(type) === stream) consumer.on(schema, async (message, event) => void (await recordEvent(schema, message, event)));
   }
   // A type newer than this build (a producer deployed first) is still recorded; its payload is
@@ -21,11 +21,6 @@ export function recordEventsOf(consumer: EventConsumer<Tx>, stream: string): Eve
 
 /** The payload recorded for an event type this audit build does not know. */
 export const UNKNOWN_TYPE_NOTE = "unknown event type: payload withheld, its sensitive fields cannot be redacted by this audit build";
-
-/** The event types recorded from `stream`. */
-export function recordedTypes(stream: string): string[] {
-  return [...junctionEventSchemas.keys()].filter((type) => producerOf(type) === stream);
-}
 
 /** Appends one received event to the log. */
 export async function recordEvent(schema: DescMessage, message: Message, event: ReceivedEvent<Tx>): Promise<bigint> {

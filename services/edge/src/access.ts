@@ -3,8 +3,7 @@
 // A refused caller is told how to authenticate (WWW-Authenticate), as Envoy's jwt_authn tells it.
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { allowsAnonymous } from "@junction/platform/contracts";
-import type { AccessTokenClaims, AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
+import { type AccessTokenClaims, type AccessTokenVerifier, allowsAnonymous } from "@junction/platform";
 
 /** The bearer token of an Authorization header, or undefined. */
 export function bearerToken(authorization: string | null | undefined): string | undefined {

@@ -3,10 +3,7 @@
 // removed, the client address recorded, CORS answered.
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
-import { corsSettings } from "@junction/platform/envoy/deployment-settings";
-import { SERVICE_TOKEN_HEADER } from "@junction/platform/identity/service-credentials";
-import { REQUEST_ID_HEADER } from "@junction/platform/server/call-observation";
-import type { HttpHandler } from "@junction/platform/server/service-server";
+import { corsSettings, type HttpHandler, REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER } from "@junction/platform";
 
 // Headers only Junction's own components may set.
 const INTERNAL_HEADERS = [SERVICE_TOKEN_HEADER, "x-forwarded-for", "x-real-ip"];

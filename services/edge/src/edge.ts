@@ -5,31 +5,54 @@
 import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createUpstreamTransport, upstreamUrls } from "@junction/platform/client";
-import { envEnum, envPort, envString, envUrl, loadConfig } from "@junction/platform/config";
-import { edgeRateLimitsFromEnv } from "@junction/platform/edge-rate-limits";
-import { corsOriginsOf } from "@junction/platform/envoy/deployment-settings";
-import { edgeReplies, RATE_LIMIT_NAME_HEADER } from "@junction/platform/edge-replies";
-import { allServices, publicServices } from "@junction/platform/contracts";
-import { createAccessTokenVerifier, type AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
-import { createLogger, type Logger } from "@junction/platform/logger";
-import { initTracing, shutdownTracing } from "@junction/platform/observability/tracing";
-import { CommunicationPolicy } from "@junction/platform/policy";
-import { redisReadiness } from "@junction/platform/readiness";
-import { connectRedis } from "@junction/platform/redis";
-import { redisKey, redisNamespace } from "@junction/platform/redis-keys";
-import { bind, startServiceServer, type HttpHandler, type ServiceServer } from "@junction/platform/server/service-server";
+import {
+  type AccessTokenVerifier,
+  bind,
+  CommunicationPolicy,
+  connectRedis,
+  Contracts,
+  corsOriginsOf,
+  createAccessTokenVerifier,
+  createLogger,
+  createServiceTokenIssuer,
+  createUpstreamTransport,
+  edgeRateLimitsFromEnv,
+  edgeReplies,
+  envEnum,
+  envPort,
+  envString,
+  envUrl,
+  type HttpHandler,
+  initTracing,
+  loadConfig,
+  type Logger,
+  Manifest,
+  RATE_LIMIT_NAME_HEADER,
+  redisKey,
+  redisNamespace,
+  redisReadiness,
+  RouteTable,
+  serviceSecretFromEnv,
+  serviceTokenInterceptor,
+  type ServiceServer,
+  serviceUrls,
+  shutdownTracing,
+  startServiceServer,
+} from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
+import { pageProxy } from "./page-proxy.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
 import { sendCallerError } from "./protocol-replies.js";
 import { restGateway } from "./rest/rest-gateway.js";
-import { RouteTable } from "@junction/platform/rest/route-table";
 import { upstreamHealth } from "./upstream-health.js";
 
-const DEFAULT_POLICY_FILE = fileURLToPath(new URL("../../../policy.yaml", import.meta.url));
+const REPOSITORY_FILE = (name: string) => fileURLToPath(new URL(`../../../${name}`, import.meta.url));
+
+/** The name the edge presents in its service credentials: auth believes the client addresses it forwards. */
+const EDGE_CALLER = "edge";
 
 /** Overrides for tests and embedding; everything else comes from the environment. */
 export interface EdgeOptions {
@@ -39,12 +62,13 @@ export interface EdgeOptions {
   verifier?: AccessTokenVerifier;
 }
 
-function edgeConfig(env: NodeJS.ProcessEnv) {
+function edgeConfig(env: NodeJS.ProcessEnv, manifest: Manifest) {
+  const { issuer, jwksPath } = manifest.identity;
   return loadConfig(
     {
-      port: envPort("JUNCTION_EDGE_PORT", 8080),
-      policyFile: envString("JUNCTION_POLICY_FILE", DEFAULT_POLICY_FILE),
-      jwksUrl: envUrl("JUNCTION_JWKS_URL", "http://127.0.0.1:50051/.well-known/jwks.json"),
+      port: envPort("JUNCTION_EDGE_PORT", manifest.edge.port),
+      policyFile: envString("JUNCTION_POLICY_FILE", REPOSITORY_FILE("policy.yaml")),
+      jwksUrl: envUrl("JUNCTION_JWKS_URL", `${serviceUrls(manifest.service(issuer), env)[0]}${jwksPath}`),
       redisUrl: envUrl("REDIS_URL", "redis://127.0.0.1:6379"),
       corsOrigins: envString("JUNCTION_EDGE_CORS_ORIGINS", "*"),
       logLevel: envEnum("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
@@ -56,10 +80,13 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
 /** Starts the edge; resolves once it listens. */
 export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServer> {
   const env = options.env ?? process.env;
-  const config = edgeConfig(env);
+  const manifest = Manifest.load(env.JUNCTION_MANIFEST_FILE || REPOSITORY_FILE("manifest.yaml"));
+  const config = edgeConfig(env, manifest);
   const logger = options.logger ?? createLogger("edge", config.logLevel);
-  const policy = CommunicationPolicy.load(config.policyFile);
+  const policy = CommunicationPolicy.load(config.policyFile, manifest);
+  const { publicServices, allServices } = Contracts.load(manifest.contractsFile).servicesOf(manifest);
   policy.assertMethodsExist(allServices);
+  const credentials = serviceTokenInterceptor(createServiceTokenIssuer(EDGE_CALLER, serviceSecretFromEnv(env, logger)));
   initTracing("junction-edge");
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
@@ -69,13 +96,15 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   // One resilient transport per upstream, shared by REST and pass-through calls.
   const transports = new Map<string, Transport>();
   const healthTransports = new Map<string, Transport>();
-  for (const service of publicServices) {
-    const upstream = policy.upstreamOf(service);
-    if (transports.has(upstream)) continue;
-    transports.set(upstream, createUpstreamTransport(upstream, { policy, env }));
-    healthTransports.set(upstream, createGrpcTransport({ baseUrl: upstreamUrls(upstream, policy, env)[0]! }));
+  for (const service of manifest.services.filter((s) => s.publicApis.length > 0 || s.pages.length > 0)) {
+    transports.set(service.name, createUpstreamTransport(service.name, { policy, manifest, env, interceptors: [credentials] }));
+    healthTransports.set(service.name, createGrpcTransport({ baseUrl: serviceUrls(service, env)[0]! }));
   }
-  const transportFor = (typeName: string) => transports.get(typeName.split(".")[1]!)!;
+  const transportFor = (typeName: string) => transports.get(manifest.serviceServing(typeName)!.name)!;
+  // Pages go to their service's port as plain HTTP, with its upstream's timeout.
+  const pages = Object.fromEntries(
+    manifest.services.flatMap((service) => service.pages.map((path) => [path, pageProxy(serviceUrls(service, env)[0]!, policy.upstream(service.name).timeoutMs)])),
+  );
 
   const rest = restGateway({ routes: new RouteTable(publicServices), transportFor, verifier, logger });
   const rateLimited = (next: HttpHandler): HttpHandler => async (req, res) => {
@@ -103,6 +132,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     fallback: rest,
     wrap: (route) => edgeHeaders(rateLimited(route), origins),
     httpRoutes: {
+      ...pages,
       "/healthz": async (_req, res) => {
         (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await upstreamHealth(healthTransports) }));

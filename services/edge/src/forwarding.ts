@@ -3,7 +3,7 @@
 // browser speaking gRPC-Web reaches a service that only needs to speak gRPC.
 import type { DescMethod, DescMethodStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { ConnectError, type HandlerContext, type ServiceImpl, type Transport } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "@junction/platform/server/call-observation";
+import { REQUEST_ID_HEADER } from "@junction/platform";
 
 /**
  * Headers of the inbound call that go upstream. The caller's credentials and request id are set

@@ -7,8 +7,7 @@ import type http from "node:http";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { errorBody, httpStatusOf } from "@junction/platform/http-errors";
-import type { HttpHandler } from "@junction/platform/server/service-server";
+import { errorBody, type HttpHandler, httpStatusOf } from "@junction/platform";
 
 type Request = Parameters<HttpHandler>[0];
 type Response = Parameters<HttpHandler>[1];

@@ -1,8 +1,7 @@
 // Rate limits at the edge, shared by every edge instance through Redis: fixed one-minute
 // windows per client address and per user. Over the limit is 429 with Retry-After.
 import type { Redis } from "ioredis";
-import type { EdgeRateLimits } from "@junction/platform/edge-rate-limits";
-import type { RateLimitName } from "@junction/platform/edge-replies";
+import type { EdgeRateLimits, RateLimitName } from "@junction/platform";
 
 /** The outcome for one request. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: RateLimitName };

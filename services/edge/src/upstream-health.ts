@@ -2,7 +2,7 @@
 // grpc.health.v1 status (asked with a short deadline) and its circuit breaker's state.
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "@junction/gen/health/v1/health_pb";
-import { circuitBreakerStates } from "@junction/platform/resilience/circuit-breakers";
+import { circuitBreakerStates } from "@junction/platform";
 
 /** The health of each upstream, by name. */
 export async function upstreamHealth(transports: ReadonlyMap<string, Transport>): Promise<Record<string, { status: string; breaker: string }>> {

@@ -15,11 +15,7 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { NotificationsService, NotificationSchema } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { createAccessTokenVerifier } from "@junction/platform/identity/access-tokens";
-import { invalidArgument } from "@junction/platform/errors";
-import { createLogger } from "@junction/platform/logger";
-import { CommunicationPolicy } from "@junction/platform/policy";
-import { bind, startServiceServer } from "@junction/platform/server/service-server";
+import { bind, CommunicationPolicy, createAccessTokenVerifier, createLogger, invalidArgument, startServiceServer } from "@junction/platform";
 import { startEdge } from "../src/edge.js";
 
 const logger = createLogger("edge-test", "error");

@@ -8,7 +8,7 @@ import { createRegistry, fromBinary, toJson, type DescMessage, type DescMethodSe
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { file_google_rpc_error_details } from "@junction/gen/google/rpc/error_details_pb";
-import { publicServices } from "@junction/platform/contracts";
+import { publicServices } from "../junction.js";
 
 /** The protocols a case can speak. */
 export type Protocol = "rest" | "connect" | "connect-proto" | "grpc" | "grpc-web";

@@ -1,7 +1,7 @@
 // A consumer's typed handlers, one per event type, and an optional catch-all: which handler an
 // event goes to, and its body decoded for it (sealed fields opened when the service holds the keys).
 import { fromJsonString, type DescMessage, type Message, type MessageShape } from "@bufbuild/protobuf";
-import { eventType } from "./event-types.js";
+import { eventType } from "../contracts/event-types.js";
 import { describeError } from "../failure-kind.js";
 import type { ReceivedEvent } from "./received-event.js";
 import type { FieldSeal } from "./sealed-fields.js";

@@ -5,11 +5,10 @@ export { AfterCommit } from "./after-commit.js";
 export { ServiceEvents } from "./service-events.js";
 export { DeadLetters, type DeadLetter, type Replayed } from "./dead-letters.js";
 export { storeDeadLetter, DEAD_LETTER_HEADERS } from "./dead-letter-store.js";
-export { consumerLagOf, type ConsumerLag } from "./consumer-lag.js";
 export { EventConsumer, type EventConsumerOptions, type ReceivedEvent, type TransactionRunner } from "./event-consumer.js";
 export { failureKind, type FailureKind } from "../failure-kind.js";
 export { EVENTS_SCHEMA, migrateEventTables } from "./event-tables.js";
-export { dataSchemaOf, eventType, junctionEventSchemas, producerOf, redactSensitive } from "./event-types.js";
+export { dataSchemaOf, eventType, isEvent, producerOf, redactSensitive } from "../contracts/event-types.js";
 export { fromNatsHeaders, InvalidEnvelopeError, readEnvelope, toNatsHeaders, envelopeHeaders, type EventEnvelope } from "./envelope.js";
 export { EventNamespace } from "./namespace.js";
 export { connectNats, eventsConfig, DEFAULT_NATS_URL, type NatsOptions } from "./nats.js";
@@ -17,6 +16,7 @@ export { NATS_START_HINT } from "../start-hints.js";
 export { Outbox, type EventOptions, type SqlTransaction } from "./outbox.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export {
+  REDELIVERY_METADATA,
   defaultConsumerSettings,
   defaultStreamSettings,
   ensureConsumer,
@@ -26,9 +26,11 @@ export {
   provisionEvents,
   type ConsumerSettings,
   type ConsumerTarget,
+  type EventTopology,
   type ProvisionOptions,
   type ProvisionResult,
   type StreamSettings,
 } from "./provisioning.js";
-export { junctionTopology, type EventTopology } from "./topology.js";
 export { FieldSeal, hasSensitiveFields, SEALED_FIELDS_KEYS_ENV, UnsealableFieldError } from "./sealed-fields.js";
+export { consumerLagOf, type ConsumerLag } from "./consumer-lag.js";
+export { outboxStateAt, readOutboxState, type OutboxState } from "./outbox-state.js";

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { extractTraceContext, injectTraceContext, tracer } from "../observability/tracing.js";
 import { JSON_CONTENT_TYPE, toNatsHeaders, type EventEnvelope } from "./envelope.js";
 import { OUTBOX_CHANNEL } from "./event-tables.js";
-import { producerOf } from "./event-types.js";
+import { producerOf } from "../contracts/event-types.js";
 import { describeError } from "../failure-kind.js";
 import { eventsPublished, eventsPublishFailures, outboxLag, outboxPending } from "./metrics.js";
 import { EventNamespace } from "./namespace.js";

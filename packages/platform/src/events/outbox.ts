@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { create, toJsonString, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { currentCallContext } from "../call-context.js";
 import { injectTraceContext } from "../observability/tracing.js";
-import { dataSchemaOf, eventType, producerOf } from "./event-types.js";
+import { dataSchemaOf, eventType, producerOf } from "../contracts/event-types.js";
 import { hasSensitiveFields, type FieldSeal } from "./sealed-fields.js";
 
 /**

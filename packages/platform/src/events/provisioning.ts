@@ -15,7 +15,12 @@ import {
   type StreamConfig,
 } from "nats";
 import { EventNamespace } from "./namespace.js";
-import { junctionTopology, type EventTopology } from "./topology.js";
+
+/** Who publishes and who consumes which stream: one stream per producer, one durable consumer per (consumer, stream). A Manifest is one. */
+export interface EventTopology {
+  readonly producers: readonly string[];
+  readonly consumers: ReadonlyArray<{ readonly service: string; readonly streams: readonly string[] }>;
+}
 
 const DAY_MS = 86_400_000;
 
@@ -163,18 +168,19 @@ export async function ensureConsumer(
   return { kind: "consumer", name, outcome: "updated" };
 }
 
-/** Everything provisioning needs; every part has the platform's default. */
+/** Everything provisioning needs; every part but the topology has the platform's default. */
 export interface ProvisionOptions {
   namespace?: EventNamespace;
-  topology?: EventTopology;
+  /** The streams and consumers to provision, e.g. the manifest. */
+  topology: EventTopology;
   streams?: StreamSettings;
   consumers?: ConsumerSettings;
 }
 
 /** Provisions every stream (and the dead-letter stream) and every consumer of a topology. */
-export async function provisionEvents(jsm: JetStreamManager, options: ProvisionOptions = {}): Promise<ProvisionResult[]> {
+export async function provisionEvents(jsm: JetStreamManager, options: ProvisionOptions): Promise<ProvisionResult[]> {
   const namespace = options.namespace ?? EventNamespace.root;
-  const topology = options.topology ?? junctionTopology;
+  const { topology } = options;
   const results: ProvisionResult[] = [];
   for (const service of topology.producers) results.push(await ensureStream(jsm, namespace, service, options.streams));
   results.push(await ensureDeadLetterStream(jsm, namespace, options.streams));

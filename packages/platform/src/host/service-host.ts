@@ -8,6 +8,7 @@ import type { Client } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import { createServiceClient } from "../client.js";
 import { envString, envUrl, loadConfig } from "../config.js";
+import { Contracts } from "../contracts/contracts.js";
 import { databaseUrl } from "../data/database.js";
 import { openDatabase } from "../data/prisma.js";
 import { defaultConsumerSettings, type ConsumerSettings } from "../events/provisioning.js";
@@ -52,6 +53,7 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
   private joinedEvents?: ServiceEvents;
   private secret?: ServiceSecret;
   private seal?: FieldSeal;
+  private loadedContracts?: Contracts;
   private issuer?: ServiceTokenIssuer;
 
   private constructor(
@@ -123,6 +125,12 @@ export class ServiceHost<Db extends DatabaseClient = DatabaseClient> {
   /** The session registry every service checks tokens against, and the issuer writes. */
   get sessions(): SessionRegistry {
     return new SessionRegistry(this.redis, this.redisNamespace);
+  }
+
+  /** Every service's contract, from the manifest's descriptor set (loaded on first use). */
+  get contracts(): Contracts {
+    this.loadedContracts ??= Contracts.load(this.manifest.contractsFile);
+    return this.loadedContracts;
   }
 
   /** The key ring of sealed event fields; only for services the manifest says hold it. */

@@ -30,7 +30,9 @@ const serviceSchema = z.strictObject({
 });
 
 const manifestSchema = z.strictObject({
-  edge: z.strictObject({ port, internalPort: port, adminPort: port }),
+  /** The descriptor set buf builds from the protos (relative to the manifest). */
+  contracts: z.string().min(1),
+  edge: z.strictObject({ port, internalPort: port, adminPort: port, main: z.string().min(1) }),
   identity: z.strictObject({ issuer: serviceName, jwksPath: z.string().regex(/^\/[\w./-]*$/, "expected an absolute path") }),
   services: z.record(serviceName, serviceSchema),
 });
@@ -55,11 +57,13 @@ export interface ManifestService {
   readonly sealedFields: boolean;
 }
 
-/** The edge's ports. */
+/** The edge's ports, and the module of the TypeScript edge (run where Envoy is not). */
 export interface ManifestEdge {
   readonly port: number;
   readonly internalPort: number;
   readonly adminPort: number;
+  /** Absolute path of the TypeScript edge's module. */
+  readonly main: string;
 }
 
 /** Who issues access tokens, and where their public keys are served. */
@@ -77,6 +81,8 @@ export class ManifestError extends Error {
 export class Manifest {
   private constructor(
     readonly source: string,
+    /** Absolute path of the descriptor set of every service's contract. */
+    readonly contractsFile: string,
     readonly edge: ManifestEdge,
     readonly identity: ManifestIdentity,
     readonly services: readonly ManifestService[],
@@ -104,7 +110,8 @@ export class Manifest {
     const problems = consistencyProblems(parsed.data.edge, services);
     if (!services.some((s) => s.name === parsed.data.identity.issuer)) problems.push(`identity.issuer: no service "${parsed.data.identity.issuer}"`);
     if (problems.length > 0) throw new ManifestError(`${source} is inconsistent:\n  ${problems.join("\n  ")}`);
-    return new Manifest(source, parsed.data.edge, parsed.data.identity, services);
+    const edge = { ...parsed.data.edge, main: resolve(base, parsed.data.edge.main) };
+    return new Manifest(source, resolve(base, parsed.data.contracts), edge, parsed.data.identity, services);
   }
 
   /** Reads and validates a YAML manifest. */
@@ -157,7 +164,7 @@ export class Manifest {
   }
 }
 
-function consistencyProblems(edge: ManifestEdge, services: ManifestService[]): string[] {
+function consistencyProblems(edge: Omit<ManifestEdge, "main">, services: ManifestService[]): string[] {
   const problems: string[] = [];
   const ports = new Map<number, string>([
     [edge.port, "edge.port"],

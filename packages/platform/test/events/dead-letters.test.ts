@@ -1,6 +1,6 @@
 import test from "ava";
 import { UserCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
-import { runEventsCommand } from "../../src/events/cli.js";
+import { runEventsCommand } from "@junction/tools/events-cli/cli";
 import { DeadLetters } from "../../src/events/dead-letters.js";
 import { EventConsumer } from "../../src/events/event-consumer.js";
 import { eventsDeadLettered, eventsDuplicatesSkipped } from "../../src/events/metrics.js";

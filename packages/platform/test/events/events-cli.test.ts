@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import test from "ava";
 import { UserCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
-import { runEventsCommand } from "../../src/events/cli.js";
+import { runEventsCommand } from "@junction/tools/events-cli/cli";
 import { EventConsumer } from "../../src/events/event-consumer.js";
 import { Outbox } from "../../src/events/outbox.js";
 import { ensureConsumer } from "../../src/events/provisioning.js";

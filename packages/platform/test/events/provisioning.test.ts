@@ -9,23 +9,27 @@ import {
   provisionEvents,
   REDELIVERY_METADATA,
 } from "../../src/events/provisioning.js";
-import { junctionTopology } from "../../src/events/topology.js";
+import { fileURLToPath } from "node:url";
+import { Manifest } from "../../src/manifest/manifest.js";
 import { eventsConfig } from "../../src/events/nats.js";
 import { natsConnection, testNamespace } from "./support/events.js";
+
+// The repository's topology: four producers, and every consumer of their streams.
+const topology = Manifest.load(fileURLToPath(new URL("../../../../manifest.yaml", import.meta.url)));
 
 test("provisions a stream per producer, the dead-letter stream and a consumer per (consumer, stream), idempotently", async (t) => {
   const namespace = testNamespace(t);
   const jsm = await (await natsConnection(t)).jetstreamManager();
 
-  const first = await provisionEvents(jsm, { namespace });
+  const first = await provisionEvents(jsm, { namespace, topology });
   const streams = first.filter((r) => r.kind === "stream").map((r) => r.name);
   const P = namespace.prefix.toUpperCase();
   t.deepEqual(streams, [`${P}_AUTH`, `${P}_USERS`, `${P}_ORGS`, `${P}_NOTIFICATIONS`, `${P}_DEAD_LETTERS`]);
-  const consumers = junctionTopology.consumers.flatMap((c) => c.streams.length);
+  const consumers = topology.consumers.flatMap((c) => c.streams.length);
   t.is(first.filter((r) => r.kind === "consumer").length, consumers.reduce((a, b) => a + b, 0));
   t.true(first.every((r) => r.outcome === "created"));
 
-  const again = await provisionEvents(jsm, { namespace });
+  const again = await provisionEvents(jsm, { namespace, topology });
   t.true(again.every((r) => r.outcome === "unchanged"), JSON.stringify(again.filter((r) => r.outcome !== "unchanged")));
 
   const { config } = await jsm.streams.info(`${P}_AUTH`);

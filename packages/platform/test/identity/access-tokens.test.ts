@@ -1,7 +1,7 @@
 import test from "ava";
 import { Code } from "@connectrpc/connect";
 import { SignJWT, createLocalJWKSet } from "jose";
-import { createAccessTokenVerifier } from "@junction/platform/identity/access-tokens";
+import { createAccessTokenVerifier } from "../../src/identity/access-tokens.js";
 import { accessToken, assertRefused, closedPort, signingKey, startJwksServer } from "./fixtures.js";
 
 test("a valid token yields its claims, and the key set is fetched once for many tokens", async (t) => {

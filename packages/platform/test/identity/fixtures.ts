@@ -7,7 +7,7 @@ import type { ExecutionContext } from "ava";
 import { ConnectError, type Code, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
-import { errorReason } from "@junction/platform/errors";
+import { errorReason } from "../../src/errors.js";
 
 /** An asymmetric key pair as auth would hold it. */
 export interface SigningKey {

@@ -1,7 +1,7 @@
 import test from "ava";
 import { Code, type Interceptor } from "@connectrpc/connect";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { ConfigError } from "@junction/platform/config";
+import { ConfigError } from "../../src/config.js";
 import {
   INSECURE_DEV_SERVICE_SECRET,
   SERVICE_TOKEN_HEADER,
@@ -9,7 +9,7 @@ import {
   serviceSecretFromEnv,
   serviceTokenInterceptor,
   verifyServiceToken,
-} from "@junction/platform/identity/service-credentials";
+} from "../../src/identity/service-credentials.js";
 import { accessToken, assertRefused } from "./fixtures.js";
 import { SHARED_SECRET, bearer, startTestServices } from "./test-services.js";
 

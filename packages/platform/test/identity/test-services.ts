@@ -7,9 +7,9 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { InternalAuthService } from "@junction/gen/junction/auth/v1/auth_internal_service_pb";
 import { Role } from "@junction/gen/junction/auth/v1/role_pb";
-import { createAccessTokenVerifier, type AccessTokenClaims } from "@junction/platform/identity/access-tokens";
-import { callingService, currentUser, requireRole, requireUser, userAuthenticationInterceptor } from "@junction/platform/identity/caller";
-import { serviceCredentialsInterceptor, type ServiceSecret } from "@junction/platform/identity/service-credentials";
+import { createAccessTokenVerifier, type AccessTokenClaims } from "../../src/identity/access-tokens.js";
+import { callingService, currentUser, requireRole, requireUser, userAuthenticationInterceptor } from "../../src/identity/caller.js";
+import { serviceCredentialsInterceptor, type ServiceSecret } from "../../src/identity/service-credentials.js";
 import { signingKey, startJwksServer, startRpcServer, type JwksServer, type SigningKey } from "./fixtures.js";
 
 /** The secret the test services share. */

@@ -9,7 +9,7 @@ import { createClient, type ConnectRouter } from "@connectrpc/connect";
 import { Http2SessionManager, connectNodeAdapter, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { HealthCheckResponse_ServingStatus } from "@junction/gen/health/v1/health_pb";
-import { Health, HealthRegistry, healthService } from "@junction/platform/server/health";
+import { Health, HealthRegistry, healthService } from "../../src/server/health.js";
 
 const AUTH = AuthService.typeName;
 

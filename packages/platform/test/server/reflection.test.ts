@@ -14,8 +14,8 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { AuthService, GetJwksResponseSchema, JsonWebKeySchema } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { Health, HealthRegistry, healthService } from "@junction/platform/server/health";
-import { registerReflection } from "@junction/platform/server/reflection";
+import { Health, HealthRegistry, healthService } from "../../src/server/health.js";
+import { registerReflection } from "../../src/server/reflection.js";
 import { tool } from "../support/tools.js";
 
 const execFileAsync = promisify(execFile);

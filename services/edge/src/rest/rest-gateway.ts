@@ -7,15 +7,8 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { ConnectError, type Transport } from "@connectrpc/connect";
 import { SpanKind, context, trace } from "@opentelemetry/api";
-import { runInCallContext } from "@junction/platform/call-context";
-import { edgeReplies, MAX_REQUEST_BODY_BYTES } from "@junction/platform/edge-replies";
-import type { AccessTokenVerifier } from "@junction/platform/identity/access-tokens";
-import type { Logger } from "@junction/platform/logger";
-import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "@junction/platform/observability/tracing";
-import type { HttpHandler } from "@junction/platform/server/service-server";
+import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
 import { admit } from "../access.js";
-import { asClientError, errorBody } from "@junction/platform/http-errors";
-import type { RouteTable } from "@junction/platform/rest/route-table";
 import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
 

@@ -3,8 +3,7 @@
 // strings, enums by name, well-known types), and renders the response (or its response_body
 // field) as proto3 JSON. Bad input is INVALID_ARGUMENT naming the field, never a 500.
 import { fromJson, toJson, type DescField, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
-import { invalidArgument } from "@junction/platform/errors";
-import type { RouteMatch } from "@junction/platform/rest/route-table";
+import { invalidArgument, type RouteMatch } from "@junction/platform";
 
 /** The parts of an HTTP request that carry the message. */
 export interface RestRequestParts {

@@ -1,0 +1,33 @@
+// Before a local run starts anything: are PostgreSQL, Redis and NATS answering? Each one that
+// is not is named, with how to start it.
+import net from "node:net";
+import { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "@junction/platform";
+
+const START_HINTS: Record<string, string> = { PostgreSQL: POSTGRES_START_HINT, Redis: REDIS_START_HINT, NATS: NATS_START_HINT };
+
+function reachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Names every dependency that does not answer, with how to start it; empty when all are up. */
+export async function missingDependencies(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const deps: Array<[string, string]> = [
+    ["PostgreSQL", env.DATABASE_URL ?? "postgres://127.0.0.1:5432"],
+    ["Redis", env.REDIS_URL ?? "redis://127.0.0.1:6379"],
+    ["NATS", env.NATS_URL ?? "nats://127.0.0.1:4222"],
+  ];
+  const problems: string[] = [];
+  for (const [name, url] of deps) {
+    const { hostname, port } = new URL(url);
+    if (!(await reachable(hostname, Number(port)))) {
+      problems.push(`${name} is not reachable at ${hostname}:${port}. Start it with:\n    ${START_HINTS[name]}`);
+    }
+  }
+  return problems;
+}

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import readline from "node:readline";
 import { type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform";
-import { internalServices, junction, publicServices, serviceNames } from "./junction.js";
+import type { Junction } from "@junction/tools/junction";
+import { junction, serviceNames } from "./junction.js";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
 import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/tools/envoy/envoy-deployment";
 import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "@junction/tools/local-run/envoy-process";
@@ -72,14 +73,15 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
 }
 
 /**
- * Renders the config for `deployment` (from policy.yaml, or `policy` when a test changes it),
- * starts Envoy on it and waits until it is live. Throws the setup hint when Envoy is not installed.
+ * Renders the config for `deployment` (from the repository's manifest and policy.yaml, or `policy`
+ * when a test changes it, or another `system` altogether), starts Envoy on it and waits until it
+ * is live. Throws the setup hint when Envoy is not installed.
  */
-export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = junction.policy): Promise<TestEnvoy> {
+export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = junction.policy, system: Junction = junction): Promise<TestEnvoy> {
   const binary = tool("envoy");
   const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
   const configPath = join(dir, "envoy.yaml");
-  writeFileSync(configPath, renderEnvoyYaml({ manifest: junction.manifest, policy, publicServices, internalServices, deployment }));
+  writeFileSync(configPath, renderEnvoyYaml({ ...system, policy, deployment }));
   const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot });
   const accessLog: AccessLogEntry[] = [];
   const ownLog: string[] = [];

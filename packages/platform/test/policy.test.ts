@@ -11,9 +11,11 @@ import { NotificationsService } from "@junction/gen/junction/notifications/v1/no
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
+import { Manifest } from "../src/manifest/manifest.js";
 import { CommunicationPolicy, PolicyError } from "../src/policy.js";
 
 const repoPolicy = new URL("../../../policy.yaml", import.meta.url).pathname;
+const manifest = Manifest.load(new URL("../../../manifest.yaml", import.meta.url).pathname);
 const allServices = [AuthService, InternalAuthService, UsersService, OrgsService, InternalOrgsService, NotificationsService, AuditService];
 
 function policyFile(text: string): string {
@@ -22,15 +24,15 @@ function policyFile(text: string): string {
   return path;
 }
 
-test("the repository's policy.yaml is valid and every method it names exists", (t) => {
-  const policy = CommunicationPolicy.load(repoPolicy);
+test("the repository's policy.yaml is valid for the manifest's services, and every method it names exists", (t) => {
+  const policy = CommunicationPolicy.load(repoPolicy, manifest);
   policy.assertMethodsExist(allServices);
   t.deepEqual(policy.upstreamNames.sort(), ["audit", "auth", "notifications", "orgs", "users"]);
   t.is(policy.upstream("auth").port, 50051);
 });
 
 test("per-method settings override the upstream's, which override the defaults", (t) => {
-  const policy = CommunicationPolicy.load(repoPolicy);
+  const policy = CommunicationPolicy.load(repoPolicy, manifest);
   const register = AuthService.methods.find((m) => m.name === "Register")!;
   const jwks = AuthService.methods.find((m) => m.name === "GetJwks")!;
   t.is(policy.method(register).timeoutMs, 5000);
@@ -87,4 +89,12 @@ test("a method that is not in the contracts is refused", (t) => {
 test("a policy that is not YAML, or missing, says so", (t) => {
   t.throws(() => CommunicationPolicy.load(policyFile("defaults: [unclosed")), { message: /not valid YAML/ });
   t.throws(() => CommunicationPolicy.load("/nonexistent/policy.yaml"), { message: /cannot read policy file/ });
+});
+
+test("upstreams are the manifest's services: one the manifest lacks is refused, ports come from the manifest", (t) => {
+  const document = { defaults: { timeout: "1s", maxTimeout: "30s", retry: { maxAttempts: 2, initialBackoff: "10ms", maxBackoff: "20ms", retryOn: ["unavailable"] }, retryBudget: { ratio: 0.2, minPerSecond: 1 }, breaker: { failureRatio: 0.5, minimumRps: 1, window: "1s", halfOpenAfter: "1s", consecutiveFailures: 5 } }, upstreams: { billing: {} } };
+  t.throws(() => CommunicationPolicy.fromObject(document, "p.yaml", manifest), { instanceOf: PolicyError, message: /upstreams\.billing: no such service in .*manifest\.yaml/ });
+  const policy = CommunicationPolicy.fromObject({ ...document, upstreams: {} }, "p.yaml", manifest);
+  t.is(policy.upstream("orgs").port, 50053);
+  t.is(policy.upstreamOf(InternalOrgsService), "orgs");
 });

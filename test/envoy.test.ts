@@ -332,7 +332,7 @@ test("rendering is deterministic and the committed envoy/ files are what it prod
 
 test("the policy drives the routes: a changed method timeout is rendered", (t) => {
   const document = parse(policyYaml) as { upstreams: { orgs: { methods?: Record<string, unknown> } } };
-  document.upstreams.orgs.methods = { "OrgsService/ListMembers": { timeout: "750ms" } };
+  document.upstreams.orgs = { methods: { "OrgsService/ListMembers": { timeout: "750ms" } } };
   const changed = parse(renderEnvoyYaml({ manifest, policy: CommunicationPolicy.fromObject(document, "policy.yaml", manifest), publicServices, internalServices, deployment: compose })) as Bootstrap;
   const route = pickRoute(routesOf(connectionManager(changed, "public")), { path: "/junction.orgs.v1.OrgsService/ListMembers" });
   t.is(route?.route?.timeout, "0.75s");

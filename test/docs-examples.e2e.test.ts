@@ -1,22 +1,23 @@
 // Every curl, grpcurl and nats example in README.md and docs/ runs as written against a live
-// platform (five services and the edge, a NATS server of its own so stream names are the real
-// ones), and README's TypeScript client snippet runs too. Conventions: test/support/doc-examples.ts.
+// platform as `npm start` runs it: five services behind the real Envoy (calling each other through
+// its internal listener), a NATS server of its own so stream names are the real ones; and
+// README's TypeScript client snippet runs too. Conventions: test/support/doc-examples.ts.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
-import { startEdge } from "@junction/edge";
-import { createLogger, type ServiceServer } from "@junction/platform";
 import { TestNatsServer } from "../packages/platform/test/events/support/nats-server.js";
 import { repositoryRoot, toolsBin } from "../packages/platform/test/support/tools.js";
 import { runCommand } from "./support/cli.js";
 import { codeBlocks, documentationFiles, shellScript, unexecutedClientCommands } from "./support/doc-examples.js";
 import { TestPlatform } from "./support/platform.js";
+import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
+import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
 import { startAudit, startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 
 let nats: TestNatsServer;
 let platform: TestPlatform;
-let edge: ServiceServer;
+let envoy: TestEnvoy;
 let mailDir: string;
 let ports: Map<number, number>;
 let env: NodeJS.ProcessEnv;
@@ -25,23 +26,25 @@ test.before(async () => {
   nats = await TestNatsServer.launch();
   mailDir = await mkdtemp(join(tmpdir(), "junction-docs-mail-"));
   platform = await TestPlatform.create(undefined, { NATS_URL: nats.url, JUNCTION_EVENTS_PREFIX: "", JUNCTION_MAIL_DIR: mailDir });
+  envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
   for (const [name, start] of [["auth", startAuth], ["users", startUsers], ["orgs", startOrgs], ["notifications", startNotifications], ["audit", startAudit]] as const) {
-    await platform.start(name, start);
+    await platform.start(name, start, callsThroughEnvoy(envoy.deployment));
   }
-  edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
+  await envoy.untilHealthy();
   const portOf = (url: string) => Number(new URL(url).port);
   ports = new Map([
-    [8080, edge.port],
+    [8080, portOf(envoy.url)],
+    [9901, envoy.deployment.admin.port],
     [50051, portOf(platform.url("auth"))],
     [50052, portOf(platform.url("users"))],
     [50053, portOf(platform.url("orgs"))],
     [50054, portOf(platform.url("notifications"))],
     [50055, portOf(platform.url("audit"))],
   ]);
-  env = { ...platform.env, PATH: `${toolsBin}:${process.env.PATH}`, JUNCTION_EDGE_URL: edge.url, NATS_URL: nats.url, LOG_LEVEL: "error" };
+  env = { ...platform.env, PATH: `${toolsBin}:${process.env.PATH}`, JUNCTION_EDGE_URL: envoy.url, NATS_URL: nats.url, LOG_LEVEL: "error" };
 });
 test.after.always(async () => {
-  await edge?.close();
+  await envoy?.close();
   await platform?.close();
   await nats?.remove();
   await rm(mailDir, { recursive: true, force: true });
@@ -71,7 +74,7 @@ test.serial("README.md: the TypeScript client snippet runs as written", async (t
     // Written inside the repository so its imports resolve as they do for a reader there.
     const file = join(repositoryRoot, `var/docs-snippet-${platform.id}.ts`);
     t.teardown(() => rm(file, { force: true }));
-    await writeFile(file, `${snippet.code.replaceAll("localhost:8080", `localhost:${edge.port}`)}\nprocess.exit(0);\n`);
+    await writeFile(file, `${snippet.code.replaceAll("localhost:8080", `localhost:${ports.get(8080)}`)}\nprocess.exit(0);\n`);
     const result = await runCommand(process.execPath, ["--import=tsx", file], { env, cwd: repositoryRoot, timeoutMs: 60_000 });
     t.is(result.code, 0, `README.md:${snippet.line}: ${result.stderr.slice(-3000)}`);
   }

@@ -9,6 +9,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createLogger, type Logger } from "../logger.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../message-limits.js";
 import { metricsRegistry } from "../observability/metrics.js";
 import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
@@ -41,6 +42,8 @@ export interface ServiceServerOptions {
   services: ServiceBinding[];
   /** Bounds inbound deadlines (maxTimeout). */
   policy: CommunicationPolicy;
+  /** Largest request message accepted, measured after decompression; larger ones fail with RESOURCE_EXHAUSTED. Default 4 MiB. */
+  maxMessageBytes?: number;
   logger?: Logger;
   /** Server interceptors run after call observation, e.g. credentials guards. */
   interceptors?: Interceptor[];
@@ -92,6 +95,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     },
     interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
+    readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     shutdownSignal: forcedStop.signal,
     fallback: (options.fallback as never) ?? ((_req, res) => json(res as http.ServerResponse, 404, { code: 5, message: "no such route" })),
   });

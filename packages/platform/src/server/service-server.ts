@@ -16,6 +16,7 @@ import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { registerReflection } from "./reflection.js";
+import { releaseUnreadRequest } from "./unread-request.js";
 
 /** One protobuf service and its implementation. */
 export interface ServiceBinding {
@@ -125,6 +126,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       if (--inFlight === 0 && drained) drained();
     });
     if (shuttingDown && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    releaseUnreadRequest(req, res);
     wrapped(req, res);
   };
 

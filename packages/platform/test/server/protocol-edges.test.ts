@@ -1,5 +1,8 @@
 // The service server where the Connect conformance suite found it wrong: request messages have a
-// size limit.
+// size limit, and a request answered before it was read stalls neither its client nor its
+// connection.
+import http from "node:http";
+import http2 from "node:http2";
 import test, { type ExecutionContext } from "ava";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -33,4 +36,48 @@ test("by default a request message over 4 MiB is RESOURCE_EXHAUSTED", async (t) 
   const error = await t.throwsAsync(client.listUserOrganizations({ userId: "x".repeat(DEFAULT_MAX_MESSAGE_BYTES + 1) }));
   t.is(ConnectError.from(error).code, Code.ResourceExhausted);
   t.is((await client.listUserOrganizations({ userId: "x".repeat(1000) })).organizations.length, 1);
+});
+
+/** A raw gRPC frame of `size` zero bytes. */
+const frame = (size: number) => Buffer.concat([Buffer.from([0, (size >>> 24) & 255, (size >>> 16) & 255, (size >>> 8) & 255, size & 255]), Buffer.alloc(size)]);
+
+test("a request answered before it was read (HTTP/2) is reset, so its client is not left blocked on flow control", async (t) => {
+  const server = await startOrgs(t, { maxMessageBytes: 1000, shutdownGraceMs: 60_000 });
+  const session = http2.connect(server.url);
+  t.teardown(() => session.close());
+  // The server stops reading at the over-limit message's prefix and answers; the message is
+  // larger than the stream's flow-control window, so the client cannot finish sending it.
+  const stream = session.request({ ":method": "POST", ":path": "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations", "content-type": "application/grpc", te: "trailers" });
+  stream.resume();
+  stream.end(frame(200_000));
+  const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once("trailers", resolve));
+  t.is(trailers["grpc-status"], String(Code.ResourceExhausted));
+  const rstCode = await new Promise<number | undefined>((resolve) => stream.once("close", () => resolve(stream.rstCode)));
+  t.is(rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  // The server counts the call as over: close() does not wait out its grace period.
+  const started = Date.now();
+  await server.close();
+  t.true(Date.now() - started < 5000);
+});
+
+test("after an over-limit request over HTTP/1.1, the same keep-alive connection serves the next one", async (t) => {
+  const server = await startOrgs(t, { maxMessageBytes: 1000 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${server.url}/junction.orgs.v1.InternalOrgsService/ListUserOrganizations`, {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/grpc-web+proto" },
+      });
+      req.on("response", (res) => res.resume().on("end", () => resolve(res.statusCode ?? 0)));
+      req.on("error", reject);
+      req.setTimeout(5000, () => req.destroy(new Error("the request waited for a stalled connection")));
+      // Streamed (chunked), as a client stream is: Node's own dump of unread bodies does not apply.
+      req.write(body.subarray(0, 10));
+      setTimeout(() => req.end(body.subarray(10)), 50);
+    });
+  t.is(await post(frame(100_000)), 200);
+  t.is(await post(frame(0)), 200);
 });

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from "../message-limits.js";
 import { metricsRegistry } from "../observability/metrics.js";
 import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
+import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { registerReflection } from "./reflection.js";
@@ -97,6 +98,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
     shutdownSignal: forcedStop.signal,
     fallback: (options.fallback as never) ?? ((_req, res) => json(res as http.ServerResponse, 404, { code: 5, message: "no such route" })),
   });

@@ -1,6 +1,6 @@
 // The service server where the Connect conformance suite found it wrong: request messages have a
-// size limit, and a request answered before it was read stalls neither its client nor its
-// connection.
+// size limit, a request answered before it was read stalls neither its client nor its connection,
+// and the JSON codec knows the types an Any may hold.
 import http from "node:http";
 import http2 from "node:http2";
 import test, { type ExecutionContext } from "ava";
@@ -10,6 +10,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/message-limits.js";
 import { bind, startServiceServer, type ServiceServerOptions } from "../../src/server/service-server.js";
+import { contractRegistry } from "../../src/type-registry.js";
 import { quietLogger } from "../support/silent-logger.js";
 import { testPolicy } from "../support/policy.js";
 
@@ -80,4 +81,11 @@ test("after an over-limit request over HTTP/1.1, the same keep-alive connection 
     });
   t.is(await post(frame(100_000)), 200);
   t.is(await post(frame(0)), 200);
+});
+
+test("the JSON codec knows every type of the served contracts and of the files they import", (t) => {
+  const registry = contractRegistry([InternalOrgsService]);
+  t.truthy(registry.getMessage("junction.orgs.v1.ListUserOrganizationsResponse"));
+  const imported = InternalOrgsService.file.dependencies.flatMap((file) => file.messages);
+  t.true(imported.length > 0 && imported.every((message) => registry.getMessage(message.typeName) !== undefined));
 });

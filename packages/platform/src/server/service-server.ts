@@ -17,6 +17,7 @@ import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { registerReflection } from "./reflection.js";
+import { answerUnknownRoute } from "./unknown-route.js";
 import { releaseUnreadRequest } from "./unread-request.js";
 
 /** One protobuf service and its implementation. */
@@ -54,7 +55,7 @@ export interface ServiceServerOptions {
   httpRoutes?: Record<string, HttpHandler>;
   /** How long close() waits for in-flight calls before cutting them; default 10s. */
   shutdownGraceMs?: number;
-  /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default 404. */
+  /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default answerUnknownRoute. */
   fallback?: HttpHandler;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
@@ -100,7 +101,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
     shutdownSignal: forcedStop.signal,
-    fallback: (options.fallback as never) ?? ((_req, res) => json(res as http.ServerResponse, 404, { code: 5, message: "no such route" })),
+    fallback: (options.fallback ?? answerUnknownRoute) as never,
   });
   const plain: Record<string, HttpHandler> = {
     "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),

@@ -1,12 +1,14 @@
 // The service server where the Connect conformance suite found it wrong: request messages have a
 // size limit, a request answered before it was read stalls neither its client nor its connection,
-// and the JSON codec knows the types an Any may hold.
+// the JSON codec knows the types an Any may hold, and an RPC no one serves is UNIMPLEMENTED in the
+// caller's protocol.
 import http from "node:http";
 import http2 from "node:http2";
 import test, { type ExecutionContext } from "ava";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { AuditService } from "@junction/gen/junction/audit/v1/audit_service_pb";
 import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/message-limits.js";
 import { bind, startServiceServer, type ServiceServerOptions } from "../../src/server/service-server.js";
@@ -30,6 +32,43 @@ async function startOrgs(t: ExecutionContext, options: Partial<ServiceServerOpti
   t.teardown(() => server.close());
   return server;
 }
+
+test("an RPC the server does not serve is UNIMPLEMENTED to a gRPC client, in a trailers-only response", async (t) => {
+  const server = await startOrgs(t);
+  const session = http2.connect(server.url);
+  t.teardown(() => session.close());
+  const stream = session.request({ ":method": "POST", ":path": "/junction.audit.v1.AuditService/VerifyAuditChain", "content-type": "application/grpc", te: "trailers" });
+  stream.end(Buffer.from([0, 0, 0, 0, 0]));
+  const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once("response", resolve));
+  stream.resume();
+  t.is(Number(headers[":status"]), 200);
+  t.is(headers["grpc-status"], String(Code.Unimplemented));
+  const error = await t.throwsAsync(createClient(AuditService, createGrpcTransport({ baseUrl: server.url })).verifyAuditChain({}));
+  t.is(ConnectError.from(error).code, Code.Unimplemented);
+});
+
+test("an RPC the server does not serve is UNIMPLEMENTED to a gRPC-Web client", async (t) => {
+  const server = await startOrgs(t);
+  const res = await fetch(`${server.url}/junction.audit.v1.AuditService/VerifyAuditChain`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: new Uint8Array(5) });
+  t.is(res.status, 200);
+  t.is(res.headers.get("grpc-status"), String(Code.Unimplemented));
+});
+
+test("an RPC the server does not serve is a Connect error 'unimplemented' to a Connect client", async (t) => {
+  const server = await startOrgs(t);
+  const res = await fetch(`${server.url}/junction.audit.v1.AuditService/VerifyAuditChain`, { method: "POST", headers: { "content-type": "application/proto", "connect-protocol-version": "1" } });
+  t.is(res.status, 404);
+  t.like(await res.json(), { code: "unimplemented" });
+  const error = await t.throwsAsync(createClient(AuditService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" })).verifyAuditChain({}));
+  t.is(ConnectError.from(error).code, Code.Unimplemented);
+});
+
+test("a plain HTTP request to an unknown path is still the REST-shaped 404", async (t) => {
+  const server = await startOrgs(t);
+  const res = await fetch(`${server.url}/nowhere`);
+  t.is(res.status, 404);
+  t.deepEqual(await res.json(), { code: Code.NotFound, message: "no such route" });
+});
 
 test("by default a request message over 4 MiB is RESOURCE_EXHAUSTED", async (t) => {
   const server = await startOrgs(t);

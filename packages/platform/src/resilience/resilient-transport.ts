@@ -149,7 +149,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       }
     },
 
-    async stream<I extends DescMessage, O extends DescMessage>(
+    stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
       signal: AbortSignal | undefined,
       timeoutMs: number | undefined,
@@ -157,9 +157,16 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       input: AsyncIterable<MessageInitShape<I>>,
       contextValues?: ContextValues,
     ) {
-      // Streams are not retried: a message may already have been consumed.
-      const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-      return nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+      const response = (async () => {
+        // Streams are not retried: a message may already have been consumed.
+        const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
+        return nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+      })();
+      // A typed client awaits this only once its caller starts iterating the responses; a
+      // deadline passing before then must fail that iteration, not end the process as an
+      // unhandled rejection.
+      response.catch(() => {});
+      return response;
     },
   };
 }

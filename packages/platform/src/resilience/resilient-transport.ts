@@ -50,6 +50,25 @@ export function failedBeforeReachingServer(error: unknown): boolean {
   return false;
 }
 
+/**
+ * An upstream enforcing the deadline we sent may reset the call (HTTP/2 CANCEL) a moment before
+ * our own timer fires, which connect reports as CANCELED. Past the deadline, and not cancelled
+ * by the caller, that is DEADLINE_EXCEEDED: what the breaker, fallbacks and the caller must see.
+ */
+export function expiredAsDeadlineExceeded(error: unknown, deadline: number, callerSignal: AbortSignal, now = Date.now()): unknown {
+  if (!(error instanceof ConnectError) || error.code !== Code.Canceled || callerSignal.aborted || now < deadline) return error;
+  return new ConnectError(error.rawMessage, Code.DeadlineExceeded, error.metadata, undefined, error);
+}
+
+/** `messages`, with any error they end in passed through `map` first. */
+async function* rethrowing<T>(messages: AsyncIterable<T>, map: (error: unknown) => unknown): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw map(error);
+  }
+}
+
 /** Full-jitter exponential backoff: a random delay up to initial·2^(attempt-1), capped. */
 export function backoffDelayMs(attempt: number, retry: RetryPolicy, random = Math.random): number {
   const ceiling = Math.min(retry.maxBackoff, retry.initialBackoff * 2 ** (attempt - 1));
@@ -123,7 +142,9 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
         const endpoint = nextEndpoint();
         try {
           const response = await breaker.execute(() =>
-            endpoint.unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues),
+            endpoint
+              .unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
+              .catch((error: unknown) => Promise.reject(expiredAsDeadlineExceeded(error, bounds.deadline, bounds.signal))),
           );
           observe(method, started, "OK");
           return response;
@@ -160,7 +181,13 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       const response = (async () => {
         // Streams are not retried: a message may already have been consumed.
         const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-        return nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+        const expired = (error: unknown) => expiredAsDeadlineExceeded(error, bounds.deadline, bounds.signal);
+        try {
+          const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+          return { ...res, message: rethrowing(res.message, expired) };
+        } catch (error) {
+          throw expired(error);
+        }
       })();
       // A typed client awaits this only once its caller starts iterating the responses; a
       // deadline passing before then must fail that iteration, not end the process as an

@@ -14,10 +14,9 @@ import { allServices, type ServiceName } from "./contracts.js";
 import { databaseUrl } from "./data/database.js";
 import { openDatabase, type PrismaClientClass } from "./data/prisma.js";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./identity/access-tokens.js";
-import { userAuthenticationInterceptor } from "./identity/caller.js";
+import { identityInterceptors } from "./identity/caller.js";
 import {
   createServiceTokenIssuer,
-  serviceCredentialsInterceptor,
   serviceSecretFromEnv,
   serviceTokenInterceptor,
   type ServiceSecret,
@@ -126,7 +125,7 @@ export class ServiceRuntime {
       policy: this.policy,
       logger: this.logger,
       services,
-      interceptors: [serviceCredentialsInterceptor(this.serviceSecret), userAuthenticationInterceptor(this.verifier), ...(extra.interceptors ?? [])],
+      interceptors: [...identityInterceptors(this.serviceSecret, this.verifier), ...(extra.interceptors ?? [])],
       readiness: this.readiness,
       httpRoutes: extra.httpRoutes,
     });

@@ -5,7 +5,7 @@ import { Code, createContextKey, type ContextValues, type Interceptor } from "@c
 import { RoleSchema, type Role } from "@junction/gen/junction/auth/v1/role_pb";
 import { domainError } from "../errors.js";
 import type { AccessTokenClaims, AccessTokenVerifier } from "./access-tokens.js";
-import { callingServiceKey } from "./service-credentials.js";
+import { callingServiceKey, serviceCredentialsInterceptor, type ServiceSecret } from "./service-credentials.js";
 
 /** A role as it appears in an access token's `roles` claim: the proto enum value name, e.g. "ROLE_ADMIN". */
 export type RoleName = `ROLE_${Exclude<keyof typeof Role, "UNSPECIFIED">}`;
@@ -38,6 +38,14 @@ export function userAuthenticationInterceptor(verifier: AccessTokenVerifier): In
     }
     return next(req);
   };
+}
+
+/**
+ * The identity guards every service runs after call observation: a presented service token
+ * must be valid (and Internal… services require one), then a presented access token.
+ */
+export function identityInterceptors(serviceSecret: ServiceSecret, verifier: AccessTokenVerifier): Interceptor[] {
+  return [serviceCredentialsInterceptor(serviceSecret), userAuthenticationInterceptor(verifier)];
 }
 
 /** The verified user making this call, if any. */

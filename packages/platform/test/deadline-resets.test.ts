@@ -18,10 +18,9 @@ const resetAfterDeadline: Transport = {
     throw reset();
   },
   async stream(method, _signal, timeoutMs) {
-    const message = (async function* () {
-      await pastDeadline(timeoutMs);
-      throw reset();
-    })();
+    const message: AsyncIterable<never> = {
+      [Symbol.asyncIterator]: () => ({ next: () => pastDeadline(timeoutMs).then(() => Promise.reject(reset())) }),
+    };
     return { stream: true, service: method.parent, method, header: new Headers(), trailer: new Headers(), message } as never;
   },
 };

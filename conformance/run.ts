@@ -1,0 +1,84 @@
+// `npm run conformance`: generates the suite's protos, then runs the Connect conformance suite
+// (the runner pinned in scripts/toolchain.env, installed by `npm run setup`) against the
+// Junction service server and against the platform client, and reports each side: cases run,
+// passed, known to fail, and the time. `npm run conformance -- --smoke` runs a small subset.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseRunnerReport, type RunnerReport } from "./runner-report.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const runner = `${root}var/tools/bin/connectconformance`;
+const smoke = process.argv.includes("--smoke");
+
+interface Side {
+  mode: "server" | "client";
+  /** The runner's options for this side besides mode, config and program. */
+  options: string[];
+  /** The subset `--smoke` runs: one protocol, no known failures. */
+  smokeCases: string[];
+}
+
+const SIDES: Side[] = [
+  {
+    mode: "server",
+    // One server process at a time: on a loaded 2-core machine several starting at once can
+    // miss the runner's 10 s start-up limit. The reference client's 16 calls in flight keep it busy.
+    options: ["--max-servers", "1", "--parallel", "16"],
+    smokeCases: ["Basic/HTTPVersion:2/Protocol:PROTOCOL_GRPC/**", "Basic/HTTPVersion:1/Protocol:PROTOCOL_CONNECT/**"],
+  },
+  {
+    mode: "client",
+    options: [],
+    smokeCases: ["Basic/HTTPVersion:2/Protocol:PROTOCOL_CONNECT/**", "Basic/HTTPVersion:1/Protocol:PROTOCOL_GRPC_WEB/**"],
+  },
+];
+
+function checkRunner() {
+  const pinned = /^CONFORMANCE_VERSION=(\S+)$/m.exec(readFileSync(`${root}scripts/toolchain.env`, "utf8"))?.[1];
+  if (!existsSync(runner)) throw new Error(`${runner} is missing: run \`npm run setup\``);
+  const version = execFileSync(runner, ["--version"], { encoding: "utf8" }).trim();
+  if (!version.endsWith(` ${pinned}`)) throw new Error(`${runner} is ${version}, scripts/toolchain.env pins ${pinned}: run \`npm run setup\``);
+}
+
+/** Runs one side, echoing the runner's output; resolves with its report and exit code. */
+function runSide(side: Side): Promise<{ report: RunnerReport | undefined; code: number; seconds: number }> {
+  const args = ["--mode", side.mode, "--conf", `conformance/${side.mode}-config.yaml`, "-v", ...side.options];
+  if (smoke) args.push(...side.smokeCases.flatMap((pattern) => ["--run", pattern]));
+  else args.push("--known-failing", `@conformance/${side.mode}-known-failing.txt`);
+  args.push("--", process.execPath, "--import", "tsx", `conformance/${side.mode}.ts`);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(runner, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const echo = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      process.stdout.write(chunk);
+    };
+    child.stdout.on("data", echo);
+    child.stderr.on("data", echo);
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ report: parseRunnerReport(output), code: code ?? 1, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+checkRunner();
+execFileSync(process.execPath, ["conformance/generate-protos.mjs"], { cwd: root, stdio: "inherit" });
+const lines: string[] = [];
+let ok = true;
+for (const side of SIDES) {
+  console.log(`\nconformance: ${side.mode} side${smoke ? " (smoke)" : ""}`);
+  const { report, code, seconds } = await runSide(side);
+  ok &&= code === 0;
+  if (!report) {
+    lines.push(`${side.mode}: the runner stopped without a report (exit ${code})`);
+    continue;
+  }
+  const protocols = Object.entries(report.casesByProtocol).map(([name, cases]) => `${name} ${cases}`).join(", ");
+  lines.push(
+    `${side.mode}: ${report.total} cases, ${report.passed} passed, ${report.knownFailing} known failing, ${report.failed} failed ` +
+      `in ${seconds.toFixed(0)} s (cases by protocol: ${protocols})`,
+  );
+}
+console.log(`\nconformance${smoke ? " (smoke)" : ""}:\n  ${lines.join("\n  ")}`);
+process.exit(ok ? 0 : 1);

@@ -4,6 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { anyPack, type Any } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { inboundTimeoutMs } from "@junction/platform/server/inbound-deadline";
 import {
   BidiStreamRequestSchema,
   ClientStreamRequestSchema,
@@ -23,12 +24,15 @@ import { appendHeaders, toConformanceHeaders } from "./metadata.js";
 
 /** What the server observed of a call, echoed in the first response or in the error. */
 function requestInfo(ctx: HandlerContext, requests: Any[]): ConformancePayload_RequestInfo {
-  const timeoutMs = ctx.timeoutMs();
+  // The timeout the request carried, as the platform reads it to set the call's deadline.
+  // ctx.timeoutMs() is what is left of it, which on a busy machine, once a client stream has
+  // been read, can fall below the runner's 500 ms tolerance.
+  const timeoutMs = inboundTimeoutMs(ctx.requestHeader);
   const url = new URL(ctx.url);
   const queryParams = [...url.searchParams.keys()].map((name) => ({ name, value: url.searchParams.getAll(name) }));
   return create(ConformancePayload_RequestInfoSchema, {
     requestHeaders: toConformanceHeaders(ctx.requestHeader),
-    timeoutMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs),
+    timeoutMs: timeoutMs === undefined ? undefined : BigInt(Math.floor(timeoutMs)),
     requests,
     connectGetInfo: ctx.requestMethod === "GET" ? create(ConformancePayload_ConnectGetInfoSchema, { queryParams }) : undefined,
   });

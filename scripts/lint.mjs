@@ -3,15 +3,18 @@ import { execFileSync } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
 const steps = [
-  ["buf lint", ["buf", "lint"]],
-  ["buf format", ["buf", "format", "proto", "--diff", "--exit-code"]],
-  ["typescript", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
-  ["eslint", ["eslint", "--max-warnings=0", "."]],
+  ["buf lint", ["npx", "--no-install", "buf", "lint"]],
+  ["buf format", ["npx", "--no-install", "buf", "format", "proto", "--diff", "--exit-code"]],
+  ["typescript", ["npx", "--no-install", "tsc", "-p", "tsconfig.json", "--noEmit"]],
+  // The conformance programs typecheck against protos generated into var/ (never committed).
+  ["conformance protos", ["node", "conformance/generate-protos.mjs"]],
+  ["typescript (conformance)", ["npx", "--no-install", "tsc", "-p", "conformance/tsconfig.json", "--noEmit"]],
+  ["eslint", ["npx", "--no-install", "eslint", "--max-warnings=0", "."]],
 ];
-for (const [name, args] of steps) {
+for (const [name, [command, ...args]] of steps) {
   process.stdout.write(`lint: ${name}\n`);
   try {
-    execFileSync("npx", ["--no-install", ...args], { cwd: root, stdio: "inherit" });
+    execFileSync(command, args, { cwd: root, stdio: "inherit" });
   } catch {
     console.error(`lint: ${name} failed`);
     process.exit(1);

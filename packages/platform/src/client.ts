@@ -1,15 +1,17 @@
 // Typed clients for Junction services. An upstream (auth, users, ...) is addressed by
 // JUNCTION_<UPSTREAM>_URL (comma-separated for several endpoints, balanced round-robin),
-// defaulting to its policy port on localhost. Every call goes through the resilient transport.
+// defaulting to its policy port on localhost. Every call goes through the resilient transport,
+// over gRPC unless the caller picks another wire protocol.
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { envBool, envUrlList, loadConfig } from "./config.js";
 import { serviceUrls } from "./manifest/addresses.js";
 import type { Manifest } from "./manifest/manifest.js";
 import { outgoingCall } from "./outgoing-call.js";
 import type { CommunicationPolicy } from "./policy.js";
 import { createResilientTransport } from "./resilience/resilient-transport.js";
+import { contractRegistry } from "./type-registry.js";
+import { createEndpointTransport, type WireProtocol } from "./wire-protocol.js";
 
 /** How to reach an upstream. */
 export interface UpstreamOptions {
@@ -22,6 +24,8 @@ export interface UpstreamOptions {
   retries?: boolean;
   /** Extra interceptors, e.g. service credentials. */
   interceptors?: Interceptor[];
+  /** Protocol, HTTP version, codec, compression and size limit; default gRPC over HTTP/2, binary. */
+  wire?: WireProtocol;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -37,12 +41,13 @@ export function createUpstreamTransport(upstream: string, options: UpstreamOptio
   const urls = options.urls ?? (options.manifest ? serviceUrls(options.manifest.service(upstream), env) : upstreamUrls(upstream, options.policy, env));
   const retries = options.retries ?? loadConfig({ retries: envBool("JUNCTION_CLIENT_RETRIES", true) }, env).retries;
   const interceptors = [outgoingCall(), ...(options.interceptors ?? [])];
-  const endpoints = urls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors }));
+  const endpoints = urls.map((baseUrl) => createEndpointTransport(baseUrl, options.wire ?? {}, interceptors));
   return createResilientTransport({ upstream, endpoints, endpointUrls: urls, policy: options.policy, retries });
 }
 
 /** A typed client for `service`, through its upstream's resilient transport. */
 export function createServiceClient<T extends DescService>(service: T, options: UpstreamOptions & { transport?: Transport }): Client<T> {
-  const transport = options.transport ?? createUpstreamTransport(options.policy.upstreamOf(service), options);
+  const wire = { registry: contractRegistry([service]), ...options.wire };
+  const transport = options.transport ?? createUpstreamTransport(options.policy.upstreamOf(service), { ...options, wire });
   return createClient(service, transport);
 }

@@ -17,10 +17,12 @@ export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, 
 // Serving: one port for gRPC, gRPC-Web and Connect, health, reflection, metrics.
 export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
+export { inboundTimeoutMs } from "./server/inbound-deadline.js";
 export { Health, HealthRegistry } from "./server/health.js";
 
 // Calling other services: deadlines, safe retries, circuit breakers.
 export { createServiceClient, createUpstreamTransport, type UpstreamOptions } from "./client.js";
+export type { WireProtocol } from "./wire-protocol.js";
 export { isUnavailable, withFallback } from "./resilience/fallback.js";
 export { circuitBreakerStates } from "./resilience/circuit-breakers.js";
 export { currentCallContext, remainingBudgetMs, runInCallContext, type CallContext } from "./call-context.js";
@@ -40,7 +42,7 @@ export { domainError, ERROR_DOMAIN, errorReason, FieldViolations, fieldViolation
 
 // Identity: access tokens, sessions, service credentials, the caller.
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessTokenErrors, createAccessTokenVerifier, type AccessTokenClaims, type AccessTokenVerifier } from "./identity/access-tokens.js";
-export { callingService, currentUser, requireRole, requireUser, type RoleName } from "./identity/caller.js";
+export { callingService, currentUser, identityInterceptors, requireRole, requireUser, type RoleName } from "./identity/caller.js";
 export { SessionRegistry, sessionCheckInterceptor, type SessionRecord } from "./identity/sessions.js";
 export { createServiceTokenIssuer, SERVICE_TOKEN_HEADER, serviceSecretFromEnv, serviceTokenInterceptor } from "./identity/service-credentials.js";
 

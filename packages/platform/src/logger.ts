@@ -1,16 +1,19 @@
 // Structured JSON logs (pino). Every line carries the service and, inside a call, the
 // request id and trace id, so one request can be followed across services.
 import { trace } from "@opentelemetry/api";
-import { pino, type Logger } from "pino";
+import { pino, type Logger, type LoggerOptions } from "pino";
 import { currentCallContext } from "./call-context.js";
 import { redactSecrets } from "./observability/redaction.js";
 import { traceIdOf } from "./observability/tracing.js";
 
 export type { Logger } from "pino";
 
-/** A logger for `service`; LOG_LEVEL sets the level (default info). */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({
+/**
+ * A logger for `service`; LOG_LEVEL sets the level (default info). Lines go to stdout unless
+ * `fd` says otherwise: a process whose stdout is a protocol channel logs to stderr (fd 2).
+ */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info", fd?: number): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -25,5 +28,6 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "
       if (traceId) fields.trace_id = traceId;
       return fields;
     },
-  });
+  };
+  return fd === undefined ? pino(options) : pino(options, pino.destination(fd));
 }

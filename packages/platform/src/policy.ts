@@ -38,8 +38,8 @@ const retryBudgetSchema = z.strictObject({
 });
 
 const breakerSchema = z.strictObject({
-  /** Failure ratio over the window that opens the breaker. */
-  failureRatio: z.number().gt(0).max(1),
+  /** Failure ratio over the window that opens the breaker; below 1, as cockatiel requires. */
+  failureRatio: z.number().gt(0).lt(1),
   /** Calls per second needed in the window before the ratio counts. */
   minimumRps: z.number().min(0),
   window: duration,

@@ -86,6 +86,24 @@ test("a method that is not in the contracts is refused", (t) => {
   t.regex(error!.message, /AuthService\/LogIn: no such method/);
 });
 
+test("a breaker failureRatio of 1 is refused at load, not by every client later", (t) => {
+  const error = t.throws(
+    () =>
+      CommunicationPolicy.fromObject({
+        defaults: {
+          timeout: "1s",
+          maxTimeout: "30s",
+          retry: { maxAttempts: 2, initialBackoff: "10ms", maxBackoff: "20ms", retryOn: ["unavailable"] },
+          retryBudget: { ratio: 0.2, minPerSecond: 1 },
+          breaker: { failureRatio: 1, minimumRps: 1, window: "1s", halfOpenAfter: "1s", consecutiveFailures: 5 },
+        },
+        upstreams: { auth: { port: 50051 } },
+      }),
+    { instanceOf: PolicyError },
+  );
+  t.regex(error!.message, /defaults\.breaker\.failureRatio: /);
+});
+
 test("a policy that is not YAML, or missing, says so", (t) => {
   t.throws(() => CommunicationPolicy.load(policyFile("defaults: [unclosed")), { message: /not valid YAML/ });
   t.throws(() => CommunicationPolicy.load("/nonexistent/policy.yaml"), { message: /cannot read policy file/ });

@@ -2,8 +2,7 @@
 // database → Redis → event backbone → domain → relay and consumers → prepare → the port with its
 // identity guards. Shutdown runs the other way. A failed start closes what it had opened.
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "../identity/access-tokens.js";
-import { userAuthenticationInterceptor } from "../identity/caller.js";
-import { serviceCredentialsInterceptor } from "../identity/service-credentials.js";
+import { identityInterceptors } from "../identity/caller.js";
 import { sessionCheckInterceptor } from "../identity/sessions.js";
 import type { TransactionRunner } from "../events/event-consumer.js";
 import type { SqlTransaction } from "../events/outbox.js";
@@ -56,8 +55,7 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
       logger: host.logger,
       services: bindings,
       interceptors: [
-        serviceCredentialsInterceptor(host.serviceSecret, { internalServices: entry.internalApis }),
-        userAuthenticationInterceptor(verifier),
+        ...identityInterceptors(host.serviceSecret, verifier, entry.internalApis),
         ...(sessionCheck ? [sessionCheckInterceptor(host.sessions)] : []),
       ],
       readiness: host.readiness,

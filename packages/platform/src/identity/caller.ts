@@ -4,7 +4,7 @@
 import { Code, createContextKey, type ContextValues, type Interceptor } from "@connectrpc/connect";
 import { domainError } from "../errors.js";
 import type { AccessTokenClaims, AccessTokenVerifier } from "./access-tokens.js";
-import { callingServiceKey } from "./service-credentials.js";
+import { callingServiceKey, serviceCredentialsInterceptor, type ServiceSecret } from "./service-credentials.js";
 
 /** A role as it appears in an access token's `roles` claim, e.g. "ROLE_ADMIN" (the issuer's enum value name). */
 export type RoleName = string;
@@ -37,6 +37,14 @@ export function userAuthenticationInterceptor(verifier: AccessTokenVerifier): In
     }
     return next(req);
   };
+}
+
+/**
+ * The identity guards every service runs after call observation: a presented service token
+ * must be valid (and the internal APIs listed require one), then a presented access token.
+ */
+export function identityInterceptors(serviceSecret: ServiceSecret, verifier: AccessTokenVerifier, internalServices: Iterable<string> = []): Interceptor[] {
+  return [serviceCredentialsInterceptor(serviceSecret, { internalServices }), userAuthenticationInterceptor(verifier)];
 }
 
 /** The verified user making this call, if any. */

@@ -51,6 +51,25 @@ export function failedBeforeReachingServer(error: unknown): boolean {
   return false;
 }
 
+/**
+ * An upstream enforcing the deadline we sent may reset the call (HTTP/2 CANCEL) a moment before
+ * our own timer fires, which connect reports as CANCELED. Past the deadline, and not cancelled
+ * by the caller, that is DEADLINE_EXCEEDED: what the breaker, fallbacks and the caller must see.
+ */
+export function expiredAsDeadlineExceeded(error: unknown, deadline: number, callerSignal: AbortSignal, now = Date.now()): unknown {
+  if (!(error instanceof ConnectError) || error.code !== Code.Canceled || callerSignal.aborted || now < deadline) return error;
+  return new ConnectError(error.rawMessage, Code.DeadlineExceeded, error.metadata, undefined, error);
+}
+
+/** `messages`, with any error they end in passed through `map` first. */
+async function* rethrowing<T>(messages: AsyncIterable<T>, map: (error: unknown) => unknown): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw map(error);
+  }
+}
+
 /** Full-jitter exponential backoff: a random delay up to initial·2^(attempt-1), capped. */
 export function backoffDelayMs(attempt: number, retry: RetryPolicy, random = Math.random): number {
   const ceiling = Math.min(retry.maxBackoff, retry.initialBackoff * 2 ** (attempt - 1));
@@ -125,9 +144,9 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
         try {
           // Inside the breaker, so a reset or refused connection counts against the upstream.
           const response = await breaker.execute(() =>
-            endpoint.unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues).catch((e: unknown) => {
-              throw asUpstreamError(e, upstream);
-            }),
+            endpoint
+              .unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
+              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream))),
           );
           observe(method, started, "OK");
           return response;
@@ -153,7 +172,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       }
     },
 
-    async stream<I extends DescMessage, O extends DescMessage>(
+    stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
       signal: AbortSignal | undefined,
       timeoutMs: number | undefined,
@@ -161,23 +180,22 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       input: AsyncIterable<MessageInitShape<I>>,
       contextValues?: ContextValues,
     ) {
-      // Streams are not retried: a message may already have been consumed.
-      const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-      const response = await nextEndpoint()
-        .stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
-        .catch((e: unknown) => {
-          throw asUpstreamError(e, upstream);
-        });
-      return { ...response, message: upstreamMessages(response.message, upstream) };
+      const response = (async () => {
+        // Streams are not retried: a message may already have been consumed.
+        const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
+        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream);
+        try {
+          const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
+          return { ...res, message: rethrowing(res.message, answer) };
+        } catch (error) {
+          throw answer(error);
+        }
+      })();
+      // A typed client awaits this only once its caller starts iterating the responses; a
+      // deadline passing before then must fail that iteration, not end the process as an
+      // unhandled rejection.
+      response.catch(() => {});
+      return response;
     },
   };
-}
-
-/** The messages of a stream, a lost connection midway reported as the upstream being unavailable. */
-async function* upstreamMessages<T>(messages: AsyncIterable<T>, upstream: string): AsyncIterable<T> {
-  try {
-    yield* messages;
-  } catch (error) {
-    throw asUpstreamError(error, upstream);
-  }
 }

@@ -1,9 +1,10 @@
 // The first server interceptor of every call: opens the call context (deadline, request id,
 // caller's authorization), a server span continuing the caller's trace, records latency by
-// code, and turns unexpected exceptions into INTERNAL with a log line instead of a leaked stack.
+// code, and turns unexpected exceptions into INTERNAL with a log line instead of a leaked stack
+// (a call its client abandoned is CANCELED, without one).
 import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
-import { Code, type ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
 import type { FailureKind } from "../failure-kind.js";
@@ -16,6 +17,22 @@ import { inboundTimeoutMs } from "./inbound-deadline.js";
 export const REQUEST_ID_HEADER = "x-request-id";
 
 const codeName = (code: Code) => Code[code] ?? String(code);
+
+/** Node's errors for writing to, or reading from, a call whose client has already gone. */
+const CLIENT_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ERR_STREAM_DESTROYED", "ERR_HTTP2_INVALID_STREAM", "ERR_HTTP2_STREAM_ERROR", "ECONNRESET", "EPIPE"]);
+
+/**
+ * What the client may see of a failed call. A call the client abandoned (cancelled, reset,
+ * disconnected) is CANCELED, not an unexpected INTERNAL: the handler's writes fail with Node's
+ * stream errors then, and that is no bug to log.
+ */
+function observedError(error: unknown, signal: AbortSignal, unexpected: (error: unknown, kind: FailureKind) => void): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (signal.aborted || CLIENT_GONE.has((error as NodeJS.ErrnoException | undefined)?.code ?? "")) {
+    return ConnectError.from(signal.aborted ? signal.reason : error, Code.Canceled);
+  }
+  return toClientError(error, unexpected);
+}
 
 /** A server interceptor that observes every call and keeps unexpected errors inside. */
 export function callObservation(logger: Logger): Interceptor {
@@ -63,9 +80,9 @@ export function callObservation(logger: Logger): Interceptor {
             finish();
             return res;
           }
-          return { ...res, message: observeStream(res, finish, unexpected) } satisfies StreamResponse;
+          return { ...res, message: observeStream(res, finish, (error) => observedError(error, req.signal, unexpected)) } satisfies StreamResponse;
         } catch (error) {
-          const clientError = toClientError(error, unexpected);
+          const clientError = observedError(error, req.signal, unexpected);
           clientError.metadata.set(REQUEST_ID_HEADER, requestId);
           finish(clientError);
           throw clientError;
@@ -78,13 +95,13 @@ export function callObservation(logger: Logger): Interceptor {
 async function* observeStream<T>(
   res: StreamResponse,
   finish: (error?: ConnectError) => void,
-  unexpected: (error: unknown, kind: FailureKind) => void,
+  observed: (error: unknown) => ConnectError,
 ): AsyncIterable<T> {
   try {
     for await (const message of res.message) yield message as T;
     finish();
   } catch (error) {
-    const clientError = toClientError(error, unexpected);
+    const clientError = observed(error);
     finish(clientError);
     throw clientError;
   }

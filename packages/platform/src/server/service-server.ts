@@ -9,14 +9,18 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createLogger, type Logger } from "../logger.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../message-limits.js";
 import { metricsRegistry } from "../observability/metrics.js";
 import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
+import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
+import { answerUnknownRoute } from "./unknown-route.js";
+import { releaseUnreadRequest } from "./unread-request.js";
 
 /** One protobuf service and its implementation. */
 export interface ServiceBinding {
@@ -43,6 +47,8 @@ export interface ServiceServerOptions {
   services: ServiceBinding[];
   /** Bounds inbound deadlines (maxTimeout). */
   policy: CommunicationPolicy;
+  /** Largest request message accepted, measured after decompression; larger ones fail with RESOURCE_EXHAUSTED. Default 4 MiB. */
+  maxMessageBytes?: number;
   logger?: Logger;
   /** Server interceptors run after call observation, e.g. credentials guards. */
   interceptors?: Interceptor[];
@@ -53,7 +59,7 @@ export interface ServiceServerOptions {
   healthProbeIntervalMs?: number;
   /** How long close() waits for in-flight calls before cutting them; default 10s. */
   shutdownGraceMs?: number;
-  /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default 404. */
+  /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default answerUnknownRoute. */
   fallback?: HttpHandler;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
@@ -81,6 +87,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const host = options.host ?? process.env.JUNCTION_BIND_HOST ?? "127.0.0.1";
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const health = new HealthRegistry(options.services.map((s) => s.service.typeName));
+  const unaryPaths = new Set(options.services.flatMap(({ service }) => service.methods.filter((m) => m.methodKind === "unary").map((m) => `/${service.typeName}/${m.name}`)));
   const stopHealthProbe = healthFollowsReadiness(health, options.readiness ?? [], logger, options.healthProbeIntervalMs);
   const forcedStop = new AbortController();
   // Every in-flight handler listens on it; many at once is normal, not a leak.
@@ -97,8 +104,10 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     },
     interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
+    readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
     shutdownSignal: forcedStop.signal,
-    fallback: (options.fallback as never) ?? ((_req, res) => json(res as http.ServerResponse, 404, { code: 5, message: "no such route" })),
+    fallback: (options.fallback ?? answerUnknownRoute) as never,
   });
   const plain: Record<string, HttpHandler> = {
     "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),
@@ -126,7 +135,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       if (--inFlight === 0 && drained) drained();
     });
     if (shuttingDown && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
-    trailersOnlyWithoutMessages(req, res);
+    releaseUnreadRequest(req, res);
+    if (unaryPaths.has((req.url ?? "").split("?")[0]!)) trailersOnlyWithoutMessages(req, res);
     wrapped(req, res);
   };
 

@@ -2,13 +2,15 @@
 // status in the one HEADERS frame that ends the stream, as the gRPC protocol allows. connect-node
 // would send headers, then the status in trailers; a proxy in front (Envoy's retry_on for gRPC
 // codes, its outlier detection) reads a status only from the headers, so it could neither retry
-// an UNAVAILABLE nor count it as a failure.
+// an UNAVAILABLE nor count it as a failure. Only unary calls: a stream's response headers stay
+// headers (what a gRPC client reads as its headers), and a proxy never retries a stream.
 import type http2 from "node:http2";
 import type { HttpHandler } from "./service-server.js";
+import { stopUnreadRequest } from "./unread-request.js";
 
 type Headers = http2.OutgoingHttpHeaders;
 
-/** Makes `res` send a gRPC (HTTP/2, not gRPC-Web) response that has no message as Trailers-Only. */
+/** Makes `res`, a unary call's, send a gRPC (HTTP/2, not gRPC-Web) response that has no message as Trailers-Only. */
 export function trailersOnlyWithoutMessages(req: Parameters<HttpHandler>[0], res: Parameters<HttpHandler>[1]): void {
   const contentType = String(req.headers["content-type"] ?? "");
   if (req.httpVersionMajor !== 2 || !contentType.startsWith("application/grpc") || contentType.startsWith("application/grpc-web")) return;
@@ -43,6 +45,7 @@ export function trailersOnlyWithoutMessages(req: Parameters<HttpHandler>[0], res
       // stream itself can end with the headers.
       head = undefined;
       response.stream.respond({ ...pending.headers, ":status": pending.status }, { endStream: true });
+      setImmediate(() => stopUnreadRequest(req as http2.Http2ServerRequest));
     }
     sendHead();
     return end(...args);

@@ -61,10 +61,16 @@ export function expiredAsDeadlineExceeded(error: unknown, deadline: number, call
   return new ConnectError(error.rawMessage, Code.DeadlineExceeded, error.metadata, undefined, error);
 }
 
-/** `messages`, with any error they end in passed through `map` first. */
-async function* rethrowing<T>(messages: AsyncIterable<T>, map: (error: unknown) => unknown): AsyncIterable<T> {
+/**
+ * A stream's response messages as its caller sees them: nothing more once the call is
+ * cancelled (not even messages that arrived just before), and errors passed through `map`.
+ */
+async function* deliveredMessages<T>(messages: AsyncIterable<T>, signal: AbortSignal, map: (error: unknown) => unknown): AsyncIterable<T> {
   try {
-    yield* messages;
+    for await (const message of messages) {
+      if (signal.aborted) throw ConnectError.from(signal.reason, Code.Canceled);
+      yield message;
+    }
   } catch (error) {
     throw map(error);
   }
@@ -186,7 +192,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
         const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream);
         try {
           const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
-          return { ...res, message: rethrowing(res.message, answer) };
+          return { ...res, message: deliveredMessages(res.message, bounds.signal, answer) };
         } catch (error) {
           throw answer(error);
         }

@@ -17,6 +17,7 @@ import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { bind, CommunicationPolicy, createLogger, createServiceClient, createServiceTokenIssuer, type ServiceBinding, type ServiceServer, serviceTokenInterceptor, startServiceServer } from "@junction/platform";
 import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
+import { loadJunction } from "@junction/tools/junction";
 import { freePort } from "../packages/platform/test/support/ports.js";
 import { repositoryRoot } from "../packages/platform/test/support/tools.js";
 import { envoyDeploymentFor, startTestEnvoy } from "./support/envoy.js";
@@ -25,13 +26,13 @@ import { startOrgs } from "./support/services.js";
 
 const logger = createLogger("resilience", "error");
 const policyText = readFileSync(join(repositoryRoot, "policy.yaml"), "utf8");
-const policy = CommunicationPolicy.load(join(repositoryRoot, "policy.yaml"));
+const { manifest, policy } = loadJunction();
 
 /** policy.yaml with `changes` applied to upstream `upstream`'s methods. */
 function policyWith(upstream: string, methods: Record<string, unknown>): CommunicationPolicy {
   const document = parse(policyText) as { upstreams: Record<string, { methods?: Record<string, unknown> }> };
   document.upstreams[upstream]!.methods = { ...document.upstreams[upstream]!.methods, ...methods };
-  return CommunicationPolicy.fromObject(document);
+  return CommunicationPolicy.fromObject(document, "policy.yaml", manifest);
 }
 
 const { publicKey, privateKey } = await generateKeyPair("EdDSA", { extractable: true });

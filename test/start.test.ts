@@ -15,7 +15,7 @@ import { tool } from "../packages/platform/test/support/tools.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const startScript = (env: NodeJS.ProcessEnv) =>
-  promisify(execFile)(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, timeout: 30_000 });
+  promisify(execFile)(process.execPath, ["--import=tsx", "tools/src/local-run/start.ts"], { cwd: root, env, timeout: 30_000 });
 
 test("npm start names an unreachable dependency and how to start it, and exits non-zero", async (t) => {
   const error = await t.throwsAsync<Error & { code: number; stderr: string }>(
@@ -45,7 +45,7 @@ test("service logs are shown as short readable lines", (t) => {
 async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   t.timeout(150_000);
   // Its own process group, so a failed test can end it together with every process it started.
-  const child = spawn(process.execPath, ["--import=tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, ["--import=tsx", "tools/src/local-run/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   t.teardown(() => {
     try {
       process.kill(-child.pid!, "SIGKILL");

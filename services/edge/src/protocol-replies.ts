@@ -7,7 +7,7 @@ import type http from "node:http";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { errorBody, type HttpHandler, httpStatusOf } from "@junction/platform";
+import { errorBody, type HttpHandler, httpStatusOf, respondTrailersOnly } from "@junction/platform";
 
 type Request = Parameters<HttpHandler>[0];
 type Response = Parameters<HttpHandler>[1];
@@ -38,8 +38,7 @@ export function sendCallerError(req: Request, res: Response, error: ConnectError
   const contentType = String(req.headers["content-type"] ?? "");
   const protocol = callerProtocol(req);
   if (protocol === "grpc") {
-    response.writeHead(200, { ...Object.fromEntries(setTrailerStatus(new Headers(), error).entries()), "content-type": contentType });
-    response.end();
+    respondTrailersOnly(req, res, { ...Object.fromEntries(setTrailerStatus(new Headers(), error).entries()), "content-type": contentType });
   } else if (protocol === "connect-stream" && connectStatus === undefined) {
     const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
     const prefix = Buffer.alloc(5);

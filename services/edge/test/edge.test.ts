@@ -99,6 +99,7 @@ const env = {
   ...Object.fromEntries(["AUTH", "USERS", "ORGS", "NOTIFICATIONS", "AUDIT"].map((u) => [`JUNCTION_${u}_URL`, upstream.url])),
   JUNCTION_REDIS_NAMESPACE: `edge-test-${randomUUID()}`,
   JUNCTION_EDGE_RATE_LIMIT_PER_USER: "20",
+  JUNCTION_SERVICE_SECRET: randomUUID() + randomUUID(),
   LOG_LEVEL: "error",
 };
 const edge = await startEdge({ env, port: 0, logger, verifier });
@@ -259,7 +260,9 @@ test.serial("request ids: a fresh one for every request, whatever the client sen
 test.serial("internal headers from clients are stripped; the client's address is forwarded", async (t) => {
   await rest("GET", "/v1/orgs/o-hdr", { token: await token(), headers: { "x-junction-service-token": "smuggled", "x-forwarded-for": "6.6.6.6" } });
   const call = lastSeen("GetOrganization")!;
-  t.is(call.headers.serviceToken, null);
+  // What arrives is the edge's own service token, never the client's.
+  t.not(call.headers.serviceToken, "smuggled");
+  t.regex(call.headers.serviceToken ?? "", /^eyJ/);
   t.regex(call.headers.forwardedFor ?? "", /127\.0\.0\.1/);
 });
 

@@ -117,15 +117,18 @@ export async function rpcOutcome(protocol: Exclude<Protocol, "rest">, baseUrl: s
   };
   const options = { headers: request.headers, timeoutMs: request.timeoutMs ?? 10_000, onHeader: keepRequestId, onTrailer: keepRequestId };
   const output = method.output as DescMessage;
+  const messages: JsonValue[] = [];
   try {
     if (method.methodKind === "unary") {
       const response = (await client[method.localName]!(request.input, options)) as never;
       return { status: "OK", headers, body: toJson(output, response) };
     }
-    const messages: JsonValue[] = [];
     for await (const message of client[method.localName]!(request.input, options) as AsyncIterable<never>) messages.push(toJson(output, message));
     return { status: "OK", headers, body: messages };
   } catch (error) {
+    // A stream refused before any message may end in one headers-only reply or in headers then
+    // trailers; both are valid, and clients report the headers of only the second (docs/edge.md).
+    if (method.methodKind !== "unary" && messages.length === 0) delete headers["x-request-id"];
     return errorOutcome(error, headers);
   }
 }

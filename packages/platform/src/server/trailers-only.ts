@@ -51,3 +51,15 @@ export function trailersOnlyWithoutMessages(req: Parameters<HttpHandler>[0], res
     return end(...args);
   }) as typeof response.end;
 }
+
+/** Answers a gRPC or gRPC-Web call with `headers` alone (the status among them), in one HEADERS frame that ends the stream on HTTP/2. */
+export function respondTrailersOnly(req: Parameters<HttpHandler>[0], res: Parameters<HttpHandler>[1], headers: Headers): void {
+  if (req.httpVersionMajor === 2) {
+    const response = res as http2.Http2ServerResponse;
+    response.stream.respond({ ...headers, ":status": 200 }, { endStream: true });
+    setImmediate(() => stopUnreadRequest(req as http2.Http2ServerRequest));
+    return;
+  }
+  (res as unknown as { writeHead(status: number, headers: Headers): void }).writeHead(200, headers);
+  res.end();
+}

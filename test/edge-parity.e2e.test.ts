@@ -23,7 +23,12 @@ let envoy: TestEnvoy;
 
 test.before(async () => {
   // Failed logins in the corpus must not lock anyone out halfway through.
-  platform = await TestPlatform.create(undefined, { JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_IP: "1000", JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: "100" });
+  platform = await TestPlatform.create(undefined, {
+    JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_IP: "1000",
+    JUNCTION_AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: "100",
+    // Browser cases come from this origin; every other origin is refused CORS by both edges.
+    JUNCTION_EDGE_CORS_ORIGINS: "https://app.example",
+  });
   for (const [name, start] of [["auth", startAuth], ["users", startUsers], ["orgs", startOrgs], ["notifications", startNotifications], ["audit", startAudit]] as const) {
     await platform.start(name, start);
   }

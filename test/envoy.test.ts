@@ -103,14 +103,20 @@ test("a bound REST path with a verb it does not bind is a 405 naming the verbs i
   t.is(pickRoute(routes, { path: "/v1/users/a/b/profile" })?.name, "not-found", "a variable spans one segment");
 });
 
-test("CORS preflights match a route the cors filter answers, and nothing else does", (t) => {
-  const routes = routesOf(publicListener);
-  const preflight = pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
-  t.is(preflight?.name, "cors-preflight");
-  const nowhere = bootstrap.static_resources.clusters.find((cluster) => cluster.name === preflight?.route?.cluster);
+test("CORS preflights from allowed origins match a route the cors filter answers; others get what their path and verb get", (t) => {
+  const withOrigins = parse(
+    renderEnvoyYaml({ manifest, policy, publicServices, internalServices, deployment: localDeployment(junction, { JUNCTION_EDGE_CORS_ORIGINS: "https://app.example", JUNCTION_DEV_MODE: "true" }) }),
+  ) as Bootstrap;
+  const routes = routesOf(connectionManager(withOrigins, "public"));
+  const preflight = (origin: string) => pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+  t.regex(preflight("https://app.example")?.name ?? "", /^cors-preflight/);
+  t.regex(preflight("http://localhost:5173")?.name ?? "", /^cors-preflight/, "development mode allows this machine's pages");
+  const nowhere = withOrigins.static_resources.clusters.find((cluster) => cluster.name === preflight("https://app.example")?.route?.cluster);
   t.deepEqual(nowhere?.load_assignment.endpoints, [], "the preflight route's cluster has no endpoints");
+  for (const refused of ["https://evil.example", "null", "http://localhost.evil.example"]) t.is(preflight(refused)?.direct_response?.status, 405, `${refused} gets the 405 of OPTIONS`);
   t.is(pickRoute(routes, { path: "/junction.auth.v1.AuthService/Login", method: "POST" })?.name, "junction.auth.v1.AuthService/Login");
   t.is(pickRoute(routes, { path: "/v1/auth/login", method: "OPTIONS" })?.direct_response?.status, 405, "a bare OPTIONS is not a preflight");
+  t.false(routesOf(publicListener).some((route) => route.name.startsWith("cors-preflight")), "the committed config allows no origin: manifest.yaml lists none");
 });
 
 test("the transcoder serves exactly the public services, whose bindings are in the descriptor set", (t) => {
@@ -163,7 +169,7 @@ test("jwt_authn lets exactly the anonymous RPCs through without a token, and che
   // The design's public-without-token list, verbatim.
   const designed = ["Register", "Login", "Refresh", "VerifyEmail", "RequestPasswordReset", "ResetPassword", "GetJwks"];
   t.deepEqual(optional, designed.map((name) => `/junction.auth.v1.AuthService/${name}`));
-  for (const route of routes.filter((candidate) => candidate.route === undefined || candidate.name === "cors-preflight")) {
+  for (const route of routes.filter((candidate) => candidate.route === undefined || candidate.name.startsWith("cors-preflight"))) {
     t.like(requirement(route), { disabled: true }, `${route.name} checks no token`);
   }
 
@@ -286,8 +292,9 @@ test("listeners and admin are on the deployment's ports: :8080 and :9901 in comp
   t.deepEqual(local.admin.address.socket_address, { address: "127.0.0.1", port_value: manifest.edge.adminPort }, "admin on this machine only");
 });
 
-test("the local config differs from the compose one only in addresses", (t) => {
-  const localYaml = readFileSync(join(root, ENVOY_FILES.localConfig), "utf8");
+test("the local config differs from the compose one only in addresses (and, in development mode, the origins it allows)", (t) => {
+  // Outside development mode; the committed local file is rendered in it (npm start's default).
+  const localYaml = renderEnvoyYaml({ manifest, policy, publicServices, internalServices, deployment: localDeployment(junction) });
   const withoutAddresses = (yaml: string) =>
     yaml
       .replace(/^#.*\n/gm, "")

@@ -4,7 +4,7 @@
 
 export interface HeaderMatcher {
   name: string;
-  string_match?: { exact: string };
+  string_match?: { exact?: string; safe_regex?: { regex: string } };
   present_match?: boolean;
 }
 
@@ -97,6 +97,7 @@ export function filterConfig<T>(manager: ConnectionManager, name: string): T {
 function headerMatches(matcher: HeaderMatcher, request: RouteRequest): boolean {
   const value = matcher.name === ":method" ? (request.method ?? "POST") : request.headers?.[matcher.name];
   if (matcher.present_match) return value !== undefined;
+  if (matcher.string_match?.safe_regex) return value !== undefined && new RegExp(`^(${matcher.string_match.safe_regex.regex})$`).test(value);
   if (matcher.string_match) return value === matcher.string_match.exact;
   throw new Error(`header matcher not understood by the test: ${JSON.stringify(matcher)}`);
 }

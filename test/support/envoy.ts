@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import readline from "node:readline";
-import { type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform";
+import { allowedOrigins, type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform";
 import type { Junction } from "@junction/tools/junction";
 import { junction, serviceNames } from "./junction.js";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
@@ -67,7 +67,7 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(serviceNames.map((name) => [name, [endpoint(name)]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
-    corsOrigins: "*",
+    corsOrigins: allowedOrigins(junction.manifest.edge.corsOrigins, platform.env),
     ...overrides,
   };
 }

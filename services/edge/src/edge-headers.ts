@@ -3,7 +3,7 @@
 // removed, the client address recorded, CORS answered.
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
-import { corsSettings, type HttpHandler, REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { type AllowedOrigins, corsSettings, type HttpHandler, originAllowed, REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER } from "@junction/platform";
 
 // Headers only Junction's own components may set.
 const INTERNAL_HEADERS = [SERVICE_TOKEN_HEADER, "x-forwarded-for", "x-real-ip"];
@@ -13,8 +13,8 @@ export function clientAddress(req: Parameters<HttpHandler>[0]): string {
   return req.socket?.remoteAddress ?? "unknown";
 }
 
-/** Request id, header hygiene and CORS around `next`. `origins` is "*" or a list of allowed origins. */
-export function edgeHeaders(next: HttpHandler, origins: "*" | readonly string[]): HttpHandler {
+/** Request id, header hygiene and CORS around `next`, for the browser origins `origins` allows. */
+export function edgeHeaders(next: HttpHandler, origins: AllowedOrigins): HttpHandler {
   return (req, res) => {
     const requestId = randomUUID();
     for (const name of INTERNAL_HEADERS) delete req.headers[name];
@@ -24,11 +24,11 @@ export function edgeHeaders(next: HttpHandler, origins: "*" | readonly string[])
     response.setHeader(REQUEST_ID_HEADER, requestId);
 
     const origin = req.headers.origin;
-    if (typeof origin === "string" && (origins === "*" || origins.includes(origin))) {
-      // The origin itself, as Envoy's cors filter answers, whether every origin is allowed or a list.
+    if (typeof origin === "string" && originAllowed(origins, origin)) {
+      // The origin itself, as Envoy's cors filter answers.
       response.setHeader("access-control-allow-origin", origin);
       response.setHeader("access-control-expose-headers", corsSettings.exposeHeaders);
-      if (origins !== "*") response.setHeader("vary", "Origin");
+      response.setHeader("vary", "Origin");
       if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
         response.setHeader("access-control-allow-methods", corsSettings.allowMethods);
         response.setHeader("access-control-allow-headers", corsSettings.allowHeaders);

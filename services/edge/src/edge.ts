@@ -11,7 +11,7 @@ import {
   CommunicationPolicy,
   connectRedis,
   Contracts,
-  corsOriginsOf,
+  allowedOrigins,
   createAccessTokenVerifier,
   createLogger,
   createServiceTokenIssuer,
@@ -70,7 +70,6 @@ function edgeConfig(env: NodeJS.ProcessEnv, manifest: Manifest) {
       policyFile: envString("JUNCTION_POLICY_FILE", REPOSITORY_FILE("policy.yaml")),
       jwksUrl: envUrl("JUNCTION_JWKS_URL", `${serviceUrls(manifest.service(issuer), env)[0]}${jwksPath}`),
       redisUrl: envUrl("REDIS_URL", "redis://127.0.0.1:6379"),
-      corsOrigins: envString("JUNCTION_EDGE_CORS_ORIGINS", "*"),
       logLevel: envEnum("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
     },
     env,
@@ -119,7 +118,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
     sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
-  const origins = corsOriginsOf(config.corsOrigins);
+  const origins = allowedOrigins(manifest.edge.corsOrigins, env);
 
   const server = await startServiceServer({
     name: "edge",

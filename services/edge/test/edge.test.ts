@@ -15,7 +15,7 @@ import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { NotificationsService, NotificationSchema } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
-import { bind, CommunicationPolicy, createAccessTokenVerifier, createLogger, invalidArgument, startServiceServer } from "@junction/platform";
+import { allowedOrigins, bind, CommunicationPolicy, createAccessTokenVerifier, createLogger, invalidArgument, originAllowed, startServiceServer } from "@junction/platform";
 import { startEdge } from "../src/edge.js";
 
 const logger = createLogger("edge-test", "error");
@@ -100,6 +100,7 @@ const env = {
   JUNCTION_REDIS_NAMESPACE: `edge-test-${randomUUID()}`,
   JUNCTION_EDGE_RATE_LIMIT_PER_USER: "20",
   JUNCTION_SERVICE_SECRET: randomUUID() + randomUUID(),
+  JUNCTION_EDGE_CORS_ORIGINS: "https://app.example",
   LOG_LEVEL: "error",
 };
 const edge = await startEdge({ env, port: 0, logger, verifier });
@@ -276,6 +277,37 @@ test.serial("CORS preflight is answered and responses expose the gRPC and reques
   t.regex(preflight.headers.get("access-control-allow-headers") ?? "", /Authorization/);
   const res = await fetch(`${edge.url}/.well-known/jwks.json`, { headers: { origin: "https://app.example" } });
   t.regex(res.headers.get("access-control-expose-headers") ?? "", /Grpc-Status/i);
+});
+
+test.serial("CORS answers only the configured origins: another origin, or the opaque origin null, gets no CORS headers", async (t) => {
+  for (const origin of ["https://evil.example", "null", "http://localhost:3000", "https://app.example.evil"]) {
+    const preflight = await fetch(`${edge.url}/v1/orgs`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+    t.is(preflight.headers.get("access-control-allow-origin"), null, origin);
+    const res = await fetch(`${edge.url}/.well-known/jwks.json`, { headers: { origin } });
+    t.is(res.headers.get("access-control-allow-origin"), null, origin);
+  }
+});
+
+test("CORS origins: none by default, localhost only in development mode, \"*\" any web origin but never null; bad origins refused at start", (t) => {
+  const none = allowedOrigins([]);
+  t.false(originAllowed(none, "https://app.example"));
+  t.false(originAllowed(none, "http://localhost:3000"));
+  const development = allowedOrigins([], { JUNCTION_DEV_MODE: "true" });
+  t.true(originAllowed(development, "http://localhost:3000"));
+  t.true(originAllowed(development, "http://127.0.0.1"));
+  t.true(originAllowed(development, "http://[::1]:8080"));
+  t.false(originAllowed(development, "http://localhost.evil.example"));
+  t.false(originAllowed(development, "null"));
+  const any = allowedOrigins([], { JUNCTION_EDGE_CORS_ORIGINS: "*" });
+  t.true(originAllowed(any, "https://anything.example:8443"));
+  t.false(originAllowed(any, "null"));
+  t.false(originAllowed(any, "file://"));
+  const listed = allowedOrigins(["https://a.example"], { JUNCTION_EDGE_CORS_ORIGINS: "https://b.example, https://c.example:8443" });
+  t.false(originAllowed(listed, "https://a.example"), "the variable replaces the manifest's list");
+  t.true(originAllowed(listed, "https://c.example:8443"));
+  for (const bad of ["null", "app.example", "https://app.example/", "https://app.example/path", "ftp://app.example"]) {
+    t.throws(() => allowedOrigins([], { JUNCTION_EDGE_CORS_ORIGINS: bad }), { message: /JUNCTION_EDGE_CORS_ORIGINS: .* is not an origin/ }, bad);
+  }
 });
 
 test.serial("/healthz reports every upstream's health and breaker state", async (t) => {

@@ -175,6 +175,16 @@ const edge: RestCase[] = [
   { name: "OPTIONS without preflight headers", request: () => ({ method: "OPTIONS", path: "/v1/auth/login", headers: { origin: "https://app.example" } }) },
   { name: "CORS on a response", request: () => get("/.well-known/jwks.json", { origin: "https://app.example" }) },
   { name: "CORS on an error", request: () => get("/v1/me", { origin: "https://app.example" }) },
+  { name: "CORS from an origin not allowed", request: () => get("/.well-known/jwks.json", { origin: "https://evil.example" }) },
+  { name: "CORS from the opaque origin null", request: () => get("/.well-known/jwks.json", { origin: "null" }) },
+  {
+    name: "CORS preflight from an origin not allowed",
+    request: () => ({ method: "OPTIONS", path: "/v1/auth/login", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } }),
+  },
+  {
+    name: "CORS preflight from localhost outside development mode",
+    request: () => ({ method: "OPTIONS", path: "/v1/auth/login", headers: { origin: "http://localhost:3000", "access-control-request-method": "POST" } }),
+  },
 ];
 
 // Raw RPC requests a generated client would never send, checked at the HTTP level.

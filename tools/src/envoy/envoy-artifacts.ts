@@ -35,8 +35,9 @@ export function renderEnvoyArtifacts(root: string): EnvoyArtifacts {
   const junction = loadJunction({}, Contracts.fromBinary(descriptors, "the descriptor set buf built"));
   return {
     config: renderEnvoyConfigFor(composeDeployment, junction),
-    // The defaults only: `npm start` renders its own copy when the environment moves a port.
-    localConfig: renderEnvoyConfigFor((j) => localDeployment(j), junction),
+    // `npm start`'s defaults (development mode: this machine's pages may call); it renders its own
+    // copy when the environment moves a port or changes a setting.
+    localConfig: renderEnvoyConfigFor((j) => localDeployment(j, { JUNCTION_DEV_MODE: "true" }), junction),
     descriptors,
   };
 }

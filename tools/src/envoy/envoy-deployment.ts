@@ -1,7 +1,7 @@
 // Where an Envoy runs and what it reaches: the only inputs that differ between the compose
 // deployment, a local `npm start` and a test. Everything else in the rendered configuration comes
 // from the manifest, the contracts and policy.yaml, so the Envoy a developer runs is the Envoy compose runs.
-import { corsOriginsOf, DEFAULT_EDGE_RATE_LIMITS, type EdgeRateLimits, edgeRateLimitsFromEnv, envPort, loadConfig, servicePort } from "@junction/platform";
+import { type AllowedOrigins, allowedOrigins, DEFAULT_EDGE_RATE_LIMITS, type EdgeRateLimits, edgeRateLimitsFromEnv, envPort, loadConfig, servicePort } from "@junction/platform";
 import type { Junction } from "../junction.js";
 
 /** One instance of an upstream service. */
@@ -28,8 +28,8 @@ export interface EnvoyDeployment {
   readonly endpoints: Readonly<Record<string, readonly UpstreamEndpoint[]>>;
   /** Per-client and per-user request limits of the public listener. */
   readonly rateLimits: EdgeRateLimits;
-  /** Origins browsers may call from: "*" or a list. */
-  readonly corsOrigins: "*" | readonly string[];
+  /** Origins browsers may call from. */
+  readonly corsOrigins: AllowedOrigins;
 }
 
 /** Where compose mounts the rendered files inside the Envoy container, and Envoy's working directory there. */
@@ -57,14 +57,15 @@ export function composeDeployment({ manifest }: Pick<Junction, "manifest">): Env
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(manifest.services.map((s) => [s.name, [{ host: s.name, port: s.port }]])),
     rateLimits: DEFAULT_EDGE_RATE_LIMITS,
-    corsOrigins: "*",
+    // The manifest's origins: compose runs in production mode, so no localhost.
+    corsOrigins: allowedOrigins(manifest.edge.corsOrigins),
   };
 }
 
 /**
  * The local deployment of `npm start`: everything on 127.0.0.1, Envoy started from the repository
  * root. Ports and limits follow the same variables the services and the TypeScript edge read
- * (JUNCTION_<SERVICE>_PORT, JUNCTION_EDGE_PORT, JUNCTION_EDGE_RATE_LIMIT_*, JUNCTION_EDGE_CORS_ORIGINS), plus
+ * (JUNCTION_<SERVICE>_PORT, JUNCTION_EDGE_PORT, JUNCTION_EDGE_RATE_LIMIT_*, JUNCTION_EDGE_CORS_ORIGINS, JUNCTION_DEV_MODE), plus
  * JUNCTION_ENVOY_INTERNAL_PORT and JUNCTION_ENVOY_ADMIN_PORT; an empty `env` gives the defaults.
  */
 export function localDeployment({ manifest }: Pick<Junction, "manifest">, env: NodeJS.ProcessEnv = {}): EnvoyDeployment {
@@ -85,7 +86,7 @@ export function localDeployment({ manifest }: Pick<Junction, "manifest">, env: N
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(manifest.services.map((s) => [s.name, [{ host: "127.0.0.1", port: servicePort(s, env) }]])),
     rateLimits: edgeRateLimitsFromEnv(env),
-    corsOrigins: corsOriginsOf(env.JUNCTION_EDGE_CORS_ORIGINS),
+    corsOrigins: allowedOrigins(manifest.edge.corsOrigins, env),
   };
 }
 

@@ -5,8 +5,8 @@
 // reaches a 405 route. Everything else is a 404 Envoy answers itself (local-replies.ts gives
 // both their bodies).
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { type CommunicationPolicy, formatSeconds, RouteTable, SERVICE_TOKEN_HEADER } from "@junction/platform";
-import { corsPolicy, CORS_FILTER } from "./cors-policy.js";
+import { type AllowedOrigins, type CommunicationPolicy, formatSeconds, RouteTable, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { corsPolicy, CORS_FILTER, originMatchers } from "./cors-policy.js";
 import { withoutUndefined, type EnvoyJson } from "./envoy-values.js";
 import { JWT_FILTER, jwtDisabled, jwtRequirementOf } from "./jwt-authn-filter.js";
 import { BUFFER_FILTER, requestSizeUnlimited } from "./request-size-filter.js";
@@ -79,23 +79,24 @@ export function renderMethodNotAllowedRoutes(publicServices: readonly DescServic
 }
 
 // The cors filter acts only on requests whose route forwards somewhere. A preflight's path is a
-// REST path no gRPC route matches, so this route catches preflights; the cors filter answers
-// every request it matches (an Origin and a requested method are required), so the cluster it
-// names is never contacted.
-function corsPreflightRoute(): EnvoyJson {
-  return {
-    name: "cors-preflight",
+// REST path no gRPC route matches, so these routes (one per allowed origin or pattern) catch
+// preflights from allowed origins; the cors filter answers every request they match, so the
+// cluster they name is never contacted.
+function corsPreflightRoutes(origins: AllowedOrigins): EnvoyJson[] {
+  return originMatchers(origins).map((origin, index) => ({
+    name: `cors-preflight-${index}`,
     match: {
       prefix: "/",
       headers: [
         { name: ":method", string_match: { exact: "OPTIONS" } },
-        { name: "origin", present_match: true },
+        // Only allowed origins: any other preflight gets the answer its path and verb get otherwise, as from the TypeScript edge.
+        { name: "origin", string_match: origin },
         { name: "access-control-request-method", present_match: true },
       ],
     },
     route: { cluster: NO_UPSTREAM_CLUSTER },
     typed_per_filter_config: { [JWT_FILTER]: jwtDisabled() },
-  };
+  }));
 }
 
 /**
@@ -117,9 +118,10 @@ export function renderPublicRouteConfig(
   policy: CommunicationPolicy,
   publicServices: readonly DescService[],
   internalServices: readonly DescService[],
-  corsOrigins: "*" | readonly string[],
+  corsOrigins: AllowedOrigins,
   pages: ReadonlyArray<{ readonly path: string; readonly service: string }> = [],
 ): EnvoyJson {
+  const cors = corsPolicy(corsOrigins);
   return {
     name: "public",
     // Only Junction's services may present a service token: one arriving from outside is dropped.
@@ -128,9 +130,9 @@ export function renderPublicRouteConfig(
       {
         name: "junction-public",
         domains: ["*"],
-        typed_per_filter_config: { [CORS_FILTER]: corsPolicy(corsOrigins) },
+        ...(cors ? { typed_per_filter_config: { [CORS_FILTER]: cors } } : {}),
         routes: [
-          corsPreflightRoute(),
+          ...corsPreflightRoutes(corsOrigins),
           // Internal services are never routable from outside, whatever the method.
           ...internalServices.map((service) => renderAnsweredRoute(`internal-only:${service.typeName}`, { prefix: grpcServicePrefix(service) }, 404)),
           ...publicServices.flatMap((service) => service.methods.map((method) => publicMethodRoute(method, policy))),

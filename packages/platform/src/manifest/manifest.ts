@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { originProblems } from "../edge/cors.js";
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9]*$/, "expected a lowercase name of letters and digits");
 const port = z.number().int().min(1).max(65535);
@@ -32,7 +33,7 @@ const serviceSchema = z.strictObject({
 const manifestSchema = z.strictObject({
   /** The descriptor set buf builds from the protos (relative to the manifest). */
   contracts: z.string().min(1),
-  edge: z.strictObject({ port, internalPort: port, adminPort: port, main: z.string().min(1) }),
+  edge: z.strictObject({ port, internalPort: port, adminPort: port, main: z.string().min(1), corsOrigins: z.array(z.string()).default([]) }),
   identity: z.strictObject({ issuer: serviceName, jwksPath: z.string().regex(/^\/[\w./-]*$/, "expected an absolute path") }),
   services: z.record(serviceName, serviceSchema),
 });
@@ -64,6 +65,8 @@ export interface ManifestEdge {
   readonly adminPort: number;
   /** Absolute path of the TypeScript edge's module. */
   readonly main: string;
+  /** Origins browsers may call the edge from in a deployment (JUNCTION_EDGE_CORS_ORIGINS replaces them). */
+  readonly corsOrigins: readonly string[];
 }
 
 /** Who issues access tokens, and where their public keys are served. */
@@ -165,7 +168,7 @@ export class Manifest {
 }
 
 function consistencyProblems(edge: Omit<ManifestEdge, "main">, services: ManifestService[]): string[] {
-  const problems: string[] = [];
+  const problems: string[] = originProblems(edge.corsOrigins, "edge.corsOrigins");
   const ports = new Map<number, string>([
     [edge.port, "edge.port"],
     [edge.internalPort, "edge.internalPort"],

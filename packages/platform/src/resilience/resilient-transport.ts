@@ -126,7 +126,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
           // Inside the breaker, so a reset or refused connection counts against the upstream.
           const response = await breaker.execute(() =>
             endpoint.unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues).catch((e: unknown) => {
-              throw asUpstreamError(e, upstream);
+              throw asUpstreamError(e, upstream, bounds.signal);
             }),
           );
           observe(method, started, "OK");
@@ -166,18 +166,18 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       const response = await nextEndpoint()
         .stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
         .catch((e: unknown) => {
-          throw asUpstreamError(e, upstream);
+          throw asUpstreamError(e, upstream, bounds.signal);
         });
-      return { ...response, message: upstreamMessages(response.message, upstream) };
+      return { ...response, message: upstreamMessages(response.message, upstream, bounds.signal) };
     },
   };
 }
 
 /** The messages of a stream, a lost connection midway reported as the upstream being unavailable. */
-async function* upstreamMessages<T>(messages: AsyncIterable<T>, upstream: string): AsyncIterable<T> {
+async function* upstreamMessages<T>(messages: AsyncIterable<T>, upstream: string, signal: AbortSignal): AsyncIterable<T> {
   try {
     yield* messages;
   } catch (error) {
-    throw asUpstreamError(error, upstream);
+    throw asUpstreamError(error, upstream, signal);
   }
 }

@@ -1,7 +1,8 @@
 // What a caller sees when an upstream gave no answer: a refused connection, a reset or broken
-// stream, a dead HTTP/2 session, a stream cancelled because its connection closed. That is UNAVAILABLE (UPSTREAM_UNAVAILABLE, retryable) naming
-// only the upstream, never the transport's text or an address; the breaker counts it. An
-// answer the upstream did give (any code, with its details) passes as it is.
+// stream, a dead HTTP/2 session, a stream cancelled because its connection closed. That is
+// UNAVAILABLE (UPSTREAM_UNAVAILABLE, retryable) naming only the upstream, never the transport's
+// text or an address; the breaker counts it. An answer the upstream did give (any code, with
+// its details) passes as it is.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { unavailable } from "../errors.js";
 

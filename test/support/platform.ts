@@ -56,7 +56,8 @@ export class TestPlatform {
   ) {}
 
   /**
-   * Reserves ports and namespaces; `env` adds or overrides settings for every service. With a
+   * Reserves ports and namespaces; `env` adds or overrides settings for every service (its
+   * JUNCTION_TEST_POSTGRES_URL puts every service's database on that server instead). With a
    * test's `t` everything is removed when that test ends; without (a deployment shared by a
    * file's tests, made in `test.before`), call close() in `test.after.always`.
    */
@@ -77,7 +78,7 @@ export class TestPlatform {
       const upper = name.toUpperCase();
       shared[`JUNCTION_${upper}_PORT`] = String(ports[name]);
       shared[`JUNCTION_${upper}_URL`] = `http://127.0.0.1:${ports[name]}`;
-      shared[`JUNCTION_${upper}_DATABASE_URL`] = `${POSTGRES}/junction_${id}_${name}`;
+      shared[`JUNCTION_${upper}_DATABASE_URL`] = `${env.JUNCTION_TEST_POSTGRES_URL ?? POSTGRES}/junction_${id}_${name}`;
     }
     const platform = new TestPlatform(id, { ...shared, ...env }, ports);
     t?.teardown(() => platform.close());
@@ -175,9 +176,12 @@ function serviceOf(service: DescService): ServiceName {
   return name;
 }
 
+/** Drops the database of `url` on the server `url` names (a test's own cluster, or the shared one). */
 async function dropDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
+  const server = new URL(url);
+  const name = server.pathname.slice(1);
+  server.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: server.toString() });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);

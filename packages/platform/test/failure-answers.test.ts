@@ -54,13 +54,17 @@ test("a handler whose database refuses connections answers UNAVAILABLE with Retr
   t.is(connect.status, 503, "Connect's HTTP status for UNAVAILABLE");
 });
 
-/** An h2c server that takes the request and then drops the whole connection: an upstream dying mid-call. */
-async function dyingUpstream(t: ExecutionContext): Promise<string> {
+/**
+ * An h2c server that takes the request and then drops the whole connection: an upstream dying
+ * mid-call. A killed process's connections end with a reset (`reset`) or, when nothing was left
+ * unread, an orderly close (`close`), which HTTP/2 clients see as their streams cancelled.
+ */
+async function dyingUpstream(t: ExecutionContext, ending: "reset" | "close" = "reset"): Promise<string> {
   const server = http2.createServer();
   const sockets: Socket[] = [];
   server.on("connection", (socket: Socket) => sockets.push(socket));
   // The request arrived; the process "dies": every connection is cut without a word.
-  server.on("stream", () => sockets.splice(0).forEach((socket) => socket.resetAndDestroy()));
+  server.on("stream", () => sockets.splice(0).forEach((socket) => (ending === "reset" ? socket.resetAndDestroy() : socket.destroy())));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -77,6 +81,28 @@ test("an upstream that dies mid-call is UNAVAILABLE UPSTREAM_UNAVAILABLE naming 
   t.is(first.rawMessage, "audit is unavailable; try again");
   for (let i = 0; i < 3; i++) await t.throwsAsync(client.verifyAuditChain({}));
   t.is(circuitBreakerStates().audit, "open", "resets count as the upstream failing");
+});
+
+test("an upstream whose connection closes mid-call (its process killed) is UNAVAILABLE, not CANCELED with HTTP/2's text", async (t) => {
+  const url = await dyingUpstream(t, "close");
+  const client = createServiceClient(AuditService, { policy: testPolicy({ audit: 1 }, { retry: { maxAttempts: 1 } }), urls: [url] });
+  const error = ConnectError.from(await t.throwsAsync(client.verifyAuditChain({})));
+  t.is(Code[error.code], Code[Code.Unavailable]);
+  t.is(errorReason(error), "UPSTREAM_UNAVAILABLE");
+  t.is(error.rawMessage, "audit is unavailable; try again");
+});
+
+test("a call its caller cancels stays CANCELED", async (t) => {
+  // An upstream that never answers; the caller gives up first.
+  const server = http2.createServer();
+  const sessions: http2.ServerHttp2Session[] = [];
+  server.on("session", (session) => sessions.push(session));
+  server.on("stream", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise<void>((resolve) => (server.close(() => resolve()), sessions.forEach((s) => s.destroy()))));
+  const client = createServiceClient(AuditService, { policy: testPolicy({ audit: 1 }, { retry: { maxAttempts: 1 } }), urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`] });
+  const error = ConnectError.from(await t.throwsAsync(client.verifyAuditChain({}, { signal: AbortSignal.timeout(200) })));
+  t.is(Code[error.code], Code[Code.Canceled]);
 });
 
 test("/readyz gives each failing dependency one short line, without addresses", async (t) => {

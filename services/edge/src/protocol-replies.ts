@@ -18,10 +18,17 @@ export function sendJson(res: Response, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body));
 }
 
-/** Sends `error` as a REST error response (with its WWW-Authenticate challenge, when it has one). */
+// Headers of an error a REST client acts on: the challenge of a 401, when to retry a 503.
+const CLIENT_HEADERS = ["www-authenticate", "retry-after"];
+
+/** Sends `error` as a REST error response, with its WWW-Authenticate challenge and Retry-After when it has them. */
 export function sendError(res: Response, error: ConnectError): void {
-  const challenge = error.metadata.get("www-authenticate");
-  sendJson(res, httpStatusOf(error.code), errorBody(error), challenge ? { "www-authenticate": challenge } : {});
+  const headers: Record<string, string> = {};
+  for (const name of CLIENT_HEADERS) {
+    const value = error.metadata.get(name);
+    if (value) headers[name] = value;
+  }
+  sendJson(res, httpStatusOf(error.code), errorBody(error), headers);
 }
 
 /** The protocol of a request, from its headers. */

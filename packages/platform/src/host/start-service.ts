@@ -75,11 +75,14 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
   }
 }
 
-/** Runs a service as its process's main: starts it, stops gracefully on SIGTERM/SIGINT, exits 1 with the reason if it cannot start. */
-export async function runService<Ctx, Db extends DatabaseClient>(declaration: ServiceDeclaration<Ctx, Db>): Promise<void> {
+/**
+ * Runs a service as its process's main: starts it (with `options`, e.g. a test's consumer
+ * settings), stops gracefully on SIGTERM/SIGINT, exits 1 with the reason if it cannot start.
+ */
+export async function runService<Ctx, Db extends DatabaseClient>(declaration: ServiceDeclaration<Ctx, Db>, options: HostOptions = {}): Promise<void> {
   let running: RunningService<Ctx>;
   try {
-    running = await startService(declaration);
+    running = await startService(declaration, options);
   } catch (error) {
     console.error(`${declaration.name} failed to start: ${(error as Error).message}`);
     process.exit(1);

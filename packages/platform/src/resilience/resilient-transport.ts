@@ -152,7 +152,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
           const response = await breaker.execute(() =>
             endpoint
               .unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
-              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream))),
+              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream, bounds.signal))),
           );
           observe(method, started, "OK");
           return response;
@@ -189,7 +189,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       const response = (async () => {
         // Streams are not retried: a message may already have been consumed.
         const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream);
+        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream, bounds.signal);
         try {
           const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
           return { ...res, message: deliveredMessages(res.message, bounds.signal, answer) };

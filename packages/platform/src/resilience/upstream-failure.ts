@@ -1,7 +1,8 @@
 // What a caller sees when an upstream gave no answer: a refused connection, a reset or broken
-// stream, a dead HTTP/2 session. That is UNAVAILABLE (UPSTREAM_UNAVAILABLE, retryable) naming
-// only the upstream, never the transport's text or an address; the breaker counts it. An
-// answer the upstream did give (any code, with its details) passes as it is.
+// stream, a dead HTTP/2 session, a stream cancelled because its connection closed. That is
+// UNAVAILABLE (UPSTREAM_UNAVAILABLE, retryable) naming only the upstream, never the transport's
+// text or an address; the breaker counts it. An answer the upstream did give (any code, with
+// its details) passes as it is.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { unavailable } from "../errors.js";
 
@@ -19,9 +20,15 @@ export function isTransportFailure(error: unknown): boolean {
   return false;
 }
 
-/** The error a caller of `upstream` should see for `caught`. */
-export function asUpstreamError(caught: unknown, upstream: string): ConnectError {
+/**
+ * The error a caller of `upstream` should see for `caught`. `signal` is the call's own: a call
+ * cancelled while it was not aborted was cancelled by its connection closing under it (HTTP/2
+ * cancels the streams of a session whose peer went away), which is the upstream failing too.
+ */
+export function asUpstreamError(caught: unknown, upstream: string, signal?: AbortSignal): ConnectError {
   const error = ConnectError.from(caught);
-  if (error.code === Code.DeadlineExceeded || error.code === Code.Canceled || !isTransportFailure(caught)) return error;
+  if (error.code === Code.DeadlineExceeded) return error;
+  const droppedByConnection = error.code === Code.Canceled && signal !== undefined && !signal.aborted;
+  if (!droppedByConnection && (error.code === Code.Canceled || !isTransportFailure(caught))) return error;
   return unavailable("UPSTREAM_UNAVAILABLE", `${upstream} is unavailable; try again`, { upstream }, caught);
 }

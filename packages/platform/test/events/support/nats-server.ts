@@ -64,13 +64,18 @@ export class TestNatsServer {
     });
   }
 
-  /** Stops the server and waits until it has exited. */
-  async stop(): Promise<void> {
+  /** Whether the server process is up. */
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null;
+  }
+
+  /** Stops the server with `signal` (SIGKILL: a crash) and waits until it has exited. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
+    child.kill(signal);
     await exited;
   }
 }

@@ -17,7 +17,8 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 // memory, disk full), operator intervention (57P01 terminated by an administrator, 57P02 crash,
 // 57P03 "the database system is shutting down" or starting up).
 const SQLSTATE = /^(08|53|57P0[123])/;
-// What node-postgres and ioredis say when a connection is gone, without a code.
+// What node-postgres and ioredis say, without a code, when a connection is gone or a command
+// got no answer.
 const CONNECTION_MESSAGES = [
   /connection terminated/i,
   /client has encountered a connection error/i,
@@ -26,6 +27,8 @@ const CONNECTION_MESSAGES = [
   /connection is closed/i,
   /reached the max retries per request limit/i,
   /stream isn't writeable/i,
+  // ioredis's commandTimeout: Redis took the command and did not answer (frozen, overloaded).
+  /^command timed out$/i,
 ];
 // Redis replies that mean "not now" rather than "wrong".
 const REDIS_REPLIES = /^(LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|BUSY)\b/;

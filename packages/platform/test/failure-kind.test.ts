@@ -39,6 +39,8 @@ const infrastructure: Array<[string, unknown]> = [
   ["socket: connection reset", socketError("ECONNRESET")],
   ["Redis: connection closed", new Error("Connection is closed.")],
   ["Redis: retries per request exhausted", Object.assign(new Error("Reached the max retries per request limit (which is 1)."), { name: "MaxRetriesPerRequestError" })],
+  ["Redis: a command not answered in time (a frozen or overloaded server)", new Error("Command timed out")],
+  ["Redis: a command refused while the connection is down", new Error("Stream isn't writeable and enableOfflineQueue options is false")],
   ["Redis: loading the dataset", Object.assign(new Error("LOADING Redis is loading the dataset in memory"), { name: "ReplyError" })],
   ["a called service: UNAVAILABLE", new ConnectError("upstream connect error", Code.Unavailable)],
   ["a called service: DEADLINE_EXCEEDED", new ConnectError("deadline exceeded", Code.DeadlineExceeded)],

@@ -1,6 +1,6 @@
 // REST+JSON through the TypeScript edge (routing, token check, rate limiting, transcoding,
 // resilient upstream call) vs. the same RPC called directly over gRPC on the service.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
@@ -45,6 +45,7 @@ export async function restThroughEdge(shape: LoadShape): Promise<Comparison> {
       JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "0",
       JUNCTION_EDGE_RATE_LIMIT_PER_USER: "0",
       JUNCTION_REDIS_NAMESPACE: `bench-${randomUUID()}`,
+      JUNCTION_SERVICE_SECRET: randomBytes(32).toString("hex"),
       LOG_LEVEL: "warn",
     },
   });

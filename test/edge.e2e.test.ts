@@ -82,6 +82,45 @@ for (const via of EDGES) {
     t.is((await rest(baseUrl, "GET", "/.well-known/jwks.json")).json.keys[0].kty, "OKP");
   });
 
+  test(`Idempotency-Key: a POST sent twice makes one organization and replays the first answer; another body is refused; through the ${via}`, async (t) => {
+    const baseUrl = urlOf(via);
+    const { accessToken } = await signUp(platform, `Idem ${via}`);
+    const post = (body: unknown, key: string, headers: Record<string, string> = {}) =>
+      fetch(`${baseUrl}/v1/orgs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}`, "idempotency-key": key, ...headers }, body: JSON.stringify(body) });
+    const key = `create-org-${via.replace(" ", "-")}`;
+    const first = await post({ name: "Once Only" }, key);
+    t.is(first.status, 200);
+    t.is(first.headers.get("idempotent-replayed"), null);
+    const created = (await first.json()) as { organization: { orgId: string } };
+    const again = await post({ name: "Once Only" }, key);
+    t.is(again.status, 200);
+    t.is(again.headers.get("idempotent-replayed"), "true");
+    t.deepEqual(await again.json(), created, "the first answer, replayed");
+    const me = (await (await fetch(`${baseUrl}/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { organizations: unknown[] };
+    t.is(me.organizations.length, 1, "one organization, not two");
+
+    const reused = await post({ name: "Something Else" }, key);
+    t.is(reused.status, 400);
+    t.like(await reused.json(), { details: [{ reason: "IDEMPOTENCY_KEY_REUSED" }] });
+    const bad = await post({ name: "Bad Key" }, "has a space");
+    t.is(bad.status, 400);
+    t.like(await bad.json(), { details: [{ reason: "IDEMPOTENCY_KEY_INVALID" }] });
+    // Another caller's same key is theirs alone.
+    const other = await signUp(platform, `Idem other ${via}`);
+    const theirs = await fetch(`${baseUrl}/v1/orgs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${other.accessToken}`, "idempotency-key": key }, body: JSON.stringify({ name: "Once Only" }) });
+    t.is(theirs.status, 200);
+    t.is(theirs.headers.get("idempotent-replayed"), null);
+    t.not(((await theirs.json()) as { organization: { orgId: string } }).organization.orgId, created.organization.orgId);
+
+    // Connect clients name requests the same way.
+    const orgs = createClient(OrgsService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
+    let replayed: string | null | undefined;
+    const options = { headers: { authorization: `Bearer ${accessToken}`, "idempotency-key": `${key}-connect` }, onHeader: (h: Headers) => (replayed = h.get("idempotent-replayed")) };
+    const viaConnect = await orgs.createOrganization({ name: "Connect Once" }, options);
+    t.deepEqual(await orgs.createOrganization({ name: "Connect Once" }, options), viaConnect);
+    t.is(replayed, "true");
+  });
+
   for (const [protocol, transport] of [
     ["Connect", (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "1.1" })],
     ["gRPC-Web", (baseUrl: string) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })],

@@ -3,7 +3,7 @@
 // browser speaking gRPC-Web reaches a service that only needs to speak gRPC.
 import type { DescMethod, DescMethodStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { ConnectError, type HandlerContext, type ServiceImpl, type Transport } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "@junction/platform";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, REQUEST_ID_HEADER } from "@junction/platform";
 
 /**
  * Headers of the inbound call that go upstream. The caller's credentials and request id are set
@@ -12,7 +12,7 @@ import { REQUEST_ID_HEADER } from "@junction/platform";
  */
 function upstreamHeaders(ctx: HandlerContext): Headers {
   const headers = new Headers();
-  for (const name of ["x-forwarded-for", "authorization", REQUEST_ID_HEADER]) {
+  for (const name of ["x-forwarded-for", "authorization", REQUEST_ID_HEADER, IDEMPOTENCY_KEY_HEADER]) {
     const value = ctx.requestHeader.get(name);
     if (value) headers.set(name, value);
   }
@@ -40,7 +40,10 @@ function forwardMethod(method: DescMethod, transport: Transport) {
     const unary = method as DescMethodUnary;
     return async (req: never, ctx: HandlerContext) => {
       try {
-        return (await transport.unary(unary, ctx.signal, ctx.timeoutMs(), upstreamHeaders(ctx), req)).message;
+        const response = await transport.unary(unary, ctx.signal, ctx.timeoutMs(), upstreamHeaders(ctx), req);
+        const replayed = response.header.get(IDEMPOTENT_REPLAYED_HEADER);
+        if (replayed) ctx.responseHeader.set(IDEMPOTENT_REPLAYED_HEADER, replayed);
+        return response.message;
       } catch (error) {
         throw asCallerError(error);
       }

@@ -4,6 +4,7 @@
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "../identity/access-tokens.js";
 import { identityInterceptors } from "../identity/caller.js";
 import { sessionCheckInterceptor } from "../identity/sessions.js";
+import { idempotencyTtlMs, withIdempotencyKeys } from "../server/idempotency-keys.js";
 import type { TransactionRunner } from "../events/event-consumer.js";
 import type { SqlTransaction } from "../events/outbox.js";
 import { serviceUrls } from "../manifest/addresses.js";
@@ -28,7 +29,8 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
     assertConsumersMatch(declaration, entry.consumes, host.manifest.source);
     if (declaration.database) await host.openDatabase(declaration.database);
     const sessionCheck = declaration.identity?.sessionCheck !== false;
-    if (declaration.redis || sessionCheck) await host.openRedis();
+    // Every service opens Redis: sessions are checked there, and Idempotency-Key answers kept.
+    await host.openRedis();
     if (entry.publishes || entry.consumes.length > 0) await host.joinEvents();
     const ctx = await declaration.domain(host);
 
@@ -44,7 +46,7 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
     await declaration.prepare?.(ctx);
 
     recordBuildInfo(entry.name, PLATFORM_VERSION);
-    const bindings = declaration.rpcs(ctx);
+    const bindings = withIdempotencyKeys(declaration.rpcs(ctx), host.redis, host.redisNamespace, idempotencyTtlMs(host.env));
     declareSensitiveFields(bindings.flatMap((b) => b.service.methods.flatMap((m) => [m.input, m.output])));
     assertServesManifestApis(bindings.map((b) => b.service.typeName), [...entry.publicApis, ...entry.internalApis], declaration.name, host.manifest.source);
     const verifier = declaration.identity?.verifier?.(ctx) ?? defaultVerifier(host);

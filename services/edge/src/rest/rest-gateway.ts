@@ -7,7 +7,7 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { ConnectError, type Transport } from "@connectrpc/connect";
 import { SpanKind, context, trace } from "@opentelemetry/api";
-import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
+import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
 import { admit } from "../access.js";
 import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
@@ -80,11 +80,14 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
           const input = decodeRestRequest(found, { query: url.searchParams, body: method.methodKind === "unary" ? await readBody(req) : "" });
           await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`);
           const headers = new Headers();
-          const forwardedFor = header(req, "x-forwarded-for");
-          if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
+          for (const name of ["x-forwarded-for", IDEMPOTENCY_KEY_HEADER]) {
+            const value = header(req, name);
+            if (value) headers.set(name, value);
+          }
           const transport = options.transportFor(method.parent.typeName);
           const response = await transport.unary(method as never, controller.signal, undefined, headers, input as never);
-          sendJson(res, 200, encodeRestResponse(found, response.message));
+          const replayed = response.header.get(IDEMPOTENT_REPLAYED_HEADER);
+          sendJson(res, 200, encodeRestResponse(found, response.message), replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: replayed } : {});
         } catch (error) {
           const clientError = asClientError(error);
           if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");

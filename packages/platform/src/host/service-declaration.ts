@@ -48,7 +48,7 @@ export interface ServiceDeclaration<Ctx, Db extends DatabaseClient = DatabaseCli
   /** Its name in the manifest. */
   readonly name: string;
   readonly database?: DatabaseDeclaration<Db>;
-  /** Whether the domain uses Redis itself (the host opens it for every service anyway: sessions, Idempotency-Key answers). */
+  /** Whether the domain uses Redis itself (the host opens it anyway for sessions and Idempotency-Key answers, unless the session check is off). */
   readonly redis?: boolean;
   readonly identity?: IdentityDeclaration<Ctx>;
   /** Builds the domain from what the host opened: database, Redis, clients, events. */

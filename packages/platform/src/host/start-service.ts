@@ -29,8 +29,9 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
     assertConsumersMatch(declaration, entry.consumes, host.manifest.source);
     if (declaration.database) await host.openDatabase(declaration.database);
     const sessionCheck = declaration.identity?.sessionCheck !== false;
-    // Every service opens Redis: sessions are checked there, and Idempotency-Key answers kept.
-    await host.openRedis();
+    // Sessions are checked in Redis, and Idempotency-Key answers kept there.
+    const usesRedis = declaration.redis === true || sessionCheck;
+    if (usesRedis) await host.openRedis();
     if (entry.publishes || entry.consumes.length > 0) await host.joinEvents();
     const ctx = await declaration.domain(host);
 
@@ -46,7 +47,8 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
     await declaration.prepare?.(ctx);
 
     recordBuildInfo(entry.name, PLATFORM_VERSION);
-    const bindings = withIdempotencyKeys(declaration.rpcs(ctx), host.redis, host.redisNamespace, idempotencyTtlMs(host.env));
+    const declared = declaration.rpcs(ctx);
+    const bindings = usesRedis ? withIdempotencyKeys(declared, host.redis, host.redisNamespace, idempotencyTtlMs(host.env)) : declared;
     declareSensitiveFields(bindings.flatMap((b) => b.service.methods.flatMap((m) => [m.input, m.output])));
     assertServesManifestApis(bindings.map((b) => b.service.typeName), [...entry.publicApis, ...entry.internalApis], declaration.name, host.manifest.source);
     const verifier = declaration.identity?.verifier?.(ctx) ?? defaultVerifier(host);

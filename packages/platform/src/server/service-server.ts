@@ -15,10 +15,12 @@ import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
+import { serveUnaryGrpcFirst } from "./grpc-unary-path.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
+import { UnaryRoutes } from "./unary-routes.js";
 import { answerUnknownRoute } from "./unknown-route.js";
 import { releaseUnreadRequest } from "./unread-request.js";
 
@@ -96,13 +98,15 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  const interceptors = [callObservation(logger), ...(options.interceptors ?? [])];
+  const healthImpl = healthService(health);
   const rpc = connectNodeAdapter({
     routes: (router) => {
       for (const { service, impl } of options.services) router.service(service, impl);
-      router.service(Health, healthService(health));
+      router.service(Health, healthImpl);
       registerReflection(router);
     },
-    interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
+    interceptors,
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
@@ -143,6 +147,21 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   // One TCP port, two protocols: HTTP/2 connections start with the client preface.
   const h1 = http.createServer(handle);
   const h2 = http2.createServer(handle);
+  // Unary gRPC in binary protobuf skips connect-node's pipeline, through the same interceptors
+  // (grpc-unary-path.ts, docs/performance.md). Not where `wrap` must see every request (the edge).
+  const unaryRoutes = new UnaryRoutes([...options.services, bind(Health, healthImpl)], { interceptors, shutdownSignal: forcedStop.signal });
+  if (!options.wrap) {
+    serveUnaryGrpcFirst(h2, {
+      routes: unaryRoutes,
+      maxTimeoutMs: options.policy.maxTimeoutMs,
+      onStreamOpen: (stream) => {
+        inFlight++;
+        stream.once("close", () => {
+          if (--inFlight === 0 && drained) drained();
+        });
+      },
+    });
+  }
   const sessions = new Set<http2.Http2Session>();
   h2.on("session", (session) => {
     sessions.add(session);

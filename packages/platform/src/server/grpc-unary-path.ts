@@ -6,7 +6,7 @@
 // connect-node's, but for two things: an error before any message is Trailers-Only (as
 // trailers-only.ts makes connect-node's), and a request that is not valid protobuf is
 // INVALID_ARGUMENT, where connect-node answers INTERNAL.
-import type http2 from "node:http2";
+import http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
@@ -65,13 +65,22 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
   const chunks: Buffer[] = [];
   let received = 0;
   let tooLarge = false;
+  let declared: number | undefined;
   stream.on("data", (chunk: Buffer) => {
+    if (tooLarge) return;
+    chunks.push(chunk);
     received += chunk.length;
-    if (received > readMaxBytes + HEADER_BYTES) tooLarge = true;
-    else chunks.push(chunk);
+    if (declared === undefined && received >= HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+    // The length prefix is enough to refuse: answer now, and stop the client sending the rest.
+    if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + HEADER_BYTES) {
+      tooLarge = true;
+      chunks.length = 0;
+      answerError(stream, undefined, new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+      setImmediate(() => stopReading(stream));
+    }
   });
   stream.once("end", () => {
-    if (tooLarge) return answerError(stream, undefined, new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+    if (tooLarge) return;
     const timeout = parseTimeout(single(headers["grpc-timeout"]), options.maxTimeoutMs);
     if (timeout.error) return answerError(stream, undefined, timeout.error);
     let message: ReturnType<typeof fromBinary>;
@@ -148,6 +157,14 @@ function answerError(stream: http2.ServerHttp2Stream, header: Headers | undefine
   const status = setTrailerStatus(new Headers(trailer), error);
   const head = { ...(header ? nodeHeaders(header) : {}), ...nodeHeaders(status), ":status": 200, "content-type": CONTENT_TYPE };
   stream.respond(head, { endStream: true });
+}
+
+/** Ends a stream whose request is no longer read: RST_STREAM NO_ERROR tells the client to stop sending. */
+function stopReading(stream: http2.ServerHttp2Stream): void {
+  if (stream.closed) return;
+  stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  // What was already received would otherwise keep the stream (and the in-flight count) open.
+  stream.destroy();
 }
 
 /** The gRPC envelope of one uncompressed message. */

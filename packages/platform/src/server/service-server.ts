@@ -154,6 +154,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     serveUnaryGrpcFirst(h2, {
       routes: unaryRoutes,
       maxTimeoutMs: options.policy.maxTimeoutMs,
+      readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       onStreamOpen: (stream) => {
         inFlight++;
         stream.once("close", () => {

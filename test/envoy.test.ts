@@ -197,6 +197,7 @@ test("the public filter chain runs in the order the transcoder and jwt_authn nee
       "envoy.filters.http.cors",
       "envoy.filters.http.jwt_authn",
       "envoy.filters.http.local_ratelimit",
+      "envoy.filters.http.credential_injector",
       "envoy.filters.http.router",
     ],
   );
@@ -324,7 +325,9 @@ test("the local deployment follows the environment's ports and limits, as the se
 
 test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) => {
   for (const config of [ENVOY_FILES.config, ENVOY_FILES.localConfig]) {
-    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8" });
+    // Envoy reads the edge key from its environment, as compose and npm start give it.
+    const env = { ...process.env, JUNCTION_EDGE_KEY: "k".repeat(32) };
+    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8", env });
     t.is(result.status, 0, `${config}: ${result.stdout}${result.stderr}`);
   }
 });

@@ -17,6 +17,7 @@ export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, 
 // Serving: one port for gRPC, gRPC-Web and Connect, health, reflection, metrics.
 export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { respondTrailersOnly } from "./server/trailers-only.js";
+export { EDGE_CALLER, EDGE_KEY_ENV, EDGE_KEY_HEADER, edgeKeyFromEnv } from "./identity/edge-key.js";
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, idempotencyTtlMs, withIdempotencyKeys } from "./server/idempotency-keys.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { inboundTimeoutMs } from "./server/inbound-deadline.js";

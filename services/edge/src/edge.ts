@@ -5,40 +5,7 @@
 import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  type AccessTokenVerifier,
-  bind,
-  CommunicationPolicy,
-  connectRedis,
-  Contracts,
-  allowedOrigins,
-  createAccessTokenVerifier,
-  createLogger,
-  createServiceTokenIssuer,
-  createUpstreamTransport,
-  edgeRateLimitsFromEnv,
-  edgeReplies,
-  envEnum,
-  envPort,
-  envString,
-  envUrl,
-  type HttpHandler,
-  initTracing,
-  loadConfig,
-  type Logger,
-  Manifest,
-  RATE_LIMIT_NAME_HEADER,
-  redisKey,
-  redisNamespace,
-  redisReadiness,
-  RouteTable,
-  serviceSecretFromEnv,
-  serviceTokenInterceptor,
-  type ServiceServer,
-  serviceUrls,
-  shutdownTracing,
-  startServiceServer,
-} from "@junction/platform";
+import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, loadConfig, type Logger, Manifest, RATE_LIMIT_NAME_HEADER, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
@@ -50,9 +17,6 @@ import { restGateway } from "./rest/rest-gateway.js";
 import { upstreamHealth } from "./upstream-health.js";
 
 const REPOSITORY_FILE = (name: string) => fileURLToPath(new URL(`../../../${name}`, import.meta.url));
-
-/** The name the edge presents in its service credentials: auth believes the client addresses it forwards. */
-const EDGE_CALLER = "edge";
 
 /** Overrides for tests and embedding; everything else comes from the environment. */
 export interface EdgeOptions {

@@ -5,7 +5,7 @@
 // growing pause (crash-restarts.ts). Databases, migrations and streams are set up by the services
 // themselves. Prints the URLs once everything is ready; Ctrl-C stops everything cleanly.
 import readline from "node:readline";
-import { envPort, loadConfig, servicePort } from "@junction/platform";
+import { edgeKeyFromEnv, envPort, loadConfig, serviceSecretFromEnv, servicePort } from "@junction/platform";
 import { callsThroughEnvoy } from "../envoy/envoy-deployment.js";
 import { loadJunction, repositoryRoot as root } from "../junction.js";
 import { keepRunning, type Supervised } from "./crash-restarts.js";
@@ -75,7 +75,7 @@ if (edge.kind === "envoy") {
   if (!envoyConfig.committed) console.log(`Envoy config rendered for this environment's ports and limits: ${path}`);
   const prefix = `${"envoy".padEnd(width)} |`;
   const startEnvoy = (): PlatformProcess => {
-    const envoy = startEnvoyProcess({ binary: edge.binary, configPath: path, cwd: root });
+    const envoy = startEnvoyProcess({ binary: edge.binary, configPath: path, cwd: root, edgeKey: edgeKeyFromEnv(baseEnv, serviceSecretFromEnv(baseEnv, { warn: () => {} })) });
     readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => process.stdout.write(`${prefix} ${formatAccessLogLine(line)}\n`));
     readline.createInterface({ input: envoy.child.stderr! }).on("line", (line) => process.stdout.write(`${prefix} ${line}\n`));
     return { name: "envoy", ...envoy };

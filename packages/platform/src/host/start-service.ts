@@ -3,6 +3,7 @@
 // identity guards. Shutdown runs the other way. A failed start closes what it had opened.
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "../identity/access-tokens.js";
 import { identityInterceptors } from "../identity/caller.js";
+import { edgeKeyFromEnv } from "../identity/edge-key.js";
 import { sessionCheckInterceptor } from "../identity/sessions.js";
 import { idempotencyTtlMs, withIdempotencyKeys } from "../server/idempotency-keys.js";
 import type { TransactionRunner } from "../events/event-consumer.js";
@@ -59,7 +60,7 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
       logger: host.logger,
       services: bindings,
       interceptors: [
-        ...identityInterceptors(host.serviceSecret, verifier, entry.internalApis),
+        ...identityInterceptors(host.serviceSecret, verifier, entry.internalApis, edgeKeyFromEnv(host.env, host.serviceSecret)),
         ...(sessionCheck ? [sessionCheckInterceptor(host.sessions)] : []),
       ],
       readiness: host.readiness,

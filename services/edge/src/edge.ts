@@ -31,6 +31,7 @@ import {
   redisKey,
   redisNamespace,
   redisReadiness,
+  OPENAPI_DOCUMENT,
   RouteTable,
   serviceSecretFromEnv,
   serviceTokenInterceptor,
@@ -46,6 +47,7 @@ import { forwardingService } from "./forwarding.js";
 import { pageProxy } from "./page-proxy.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
 import { sendCallerError } from "./protocol-replies.js";
+import { openApiDocument, requestsOpenApiDocument } from "./openapi-document.js";
 import { restGateway } from "./rest/rest-gateway.js";
 import { upstreamHealth } from "./upstream-health.js";
 
@@ -107,6 +109,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
 
   const rest = restGateway({ routes: new RouteTable(publicServices), transportFor, verifier, logger });
   const rateLimited = (next: HttpHandler): HttpHandler => async (req, res) => {
+    if (requestsOpenApiDocument(req)) return next(req, res);
     const token = bearerToken(req.headers.authorization);
     const user = token ? await verifier.verify(token).then((claims) => claims.userId, () => undefined) : undefined;
     const decision = await limiter.admit(clientAddress(req), user).catch((error: Error) => {
@@ -132,6 +135,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     wrap: (route) => edgeHeaders(rateLimited(route), origins),
     httpRoutes: {
       ...pages,
+      [OPENAPI_DOCUMENT.urlPath]: openApiDocument(REPOSITORY_FILE(OPENAPI_DOCUMENT.file), rest),
       "/healthz": async (_req, res) => {
         (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await upstreamHealth(healthTransports) }));

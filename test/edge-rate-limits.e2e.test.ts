@@ -57,4 +57,6 @@ test("over the per-user and then the per-client limit, both edges answer 429 (RE
   t.like(viaEnvoy[PER_CLIENT]!, { "headers.x-junction-rate-limit": "client", "body.message": '"rate limit per client exceeded"' });
   t.like(viaEnvoy.at(-1)!, { "body.message": '"rate limit per client exceeded"' });
   t.deepEqual(viaEnvoy, viaTypescript, "the same answers from both edges");
+  // The OpenAPI document counts against no limit: both edges still serve it to this client.
+  for (const url of [edge.url, envoy.url]) t.is((await fetch(`${url}/openapi.json`)).status, 200, `${url} serves /openapi.json past the limit`);
 });

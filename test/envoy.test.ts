@@ -7,14 +7,14 @@
 // tests); this file checks what the configuration says.
 import test, { type ExecutionContext } from "ava";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFileRegistry, equals, fromBinary, getOption, type DescMethod } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
-import { allowsAnonymous, CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { allowsAnonymous, CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, OPENAPI_DOCUMENT, SERVICE_TOKEN_HEADER } from "@junction/platform";
 import { allServices, internalServices, junction, publicServices } from "./support/junction.js";
 import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/tools/envoy/envoy-artifacts";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
@@ -87,6 +87,19 @@ test("internal services and unknown paths answer 404 on the public listener", (t
   for (const path of ["/", "/v2/nothing", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "/metrics"]) {
     t.is(pickRoute(routes, { path })?.direct_response?.status, 404, `${path} is a 404`);
   }
+});
+
+test("GET /openapi.json is answered from the committed document, with no token checked and no rate limit counted", (t) => {
+  const routes = routesOf(publicListener);
+  const route = pickRoute(routes, { path: OPENAPI_DOCUMENT.urlPath, method: "GET" });
+  t.is(route?.name, "openapi");
+  t.deepEqual(route?.direct_response, { status: 200, body: { filename: OPENAPI_DOCUMENT.file } }, "read from the file, relative to Envoy's working directory");
+  t.is(route?.response_headers_to_add?.find((h) => h.header.key === "content-type")?.header.value, "application/json");
+  t.is(route?.typed_per_filter_config?.["envoy.filters.http.jwt_authn"]?.disabled, true);
+  t.is(route?.typed_per_filter_config?.["envoy.filters.http.local_ratelimit"]?.disabled, true, "neither rate limit filter counts it");
+  const size = statSync(join(root, OPENAPI_DOCUMENT.file)).size;
+  t.true(publicListener.route_config.max_direct_response_body_size_bytes! >= 4 * size, `room for the ${size}-byte document to grow`);
+  t.is(pickRoute(routes, { path: OPENAPI_DOCUMENT.urlPath, method: "POST" })?.name, "not-found", "other verbs get what an unknown path gets");
 });
 
 test("a bound REST path with a verb it does not bind is a 405 naming the verbs it binds", (t) => {

@@ -38,6 +38,7 @@ export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
 export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
 export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
 export { allowedOrigins, corsSettings, noOrigins, originAllowed, ORIGIN_PATTERNS, type AllowedOrigins } from "./edge/cors.js";
+export { OPENAPI_DOCUMENT } from "./edge/openapi-document.js";
 
 // Errors with google.rpc details; what counts as an outage.
 export { describeError, failureKind, type FailureKind } from "./failure-kind.js";

@@ -5,7 +5,7 @@
 import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, loadConfig, type Logger, Manifest, RATE_LIMIT_NAME_HEADER, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
+import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, loadConfig, type Logger, Manifest, OPENAPI_DOCUMENT, RATE_LIMIT_NAME_HEADER, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
@@ -13,6 +13,7 @@ import { forwardingService } from "./forwarding.js";
 import { pageProxy } from "./page-proxy.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
 import { sendCallerError } from "./protocol-replies.js";
+import { openApiDocument, requestsOpenApiDocument } from "./openapi-document.js";
 import { restGateway } from "./rest/rest-gateway.js";
 import { upstreamHealth } from "./upstream-health.js";
 
@@ -71,6 +72,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
 
   const rest = restGateway({ routes: new RouteTable(publicServices), transportFor, verifier, logger });
   const rateLimited = (next: HttpHandler): HttpHandler => async (req, res) => {
+    if (requestsOpenApiDocument(req)) return next(req, res);
     const token = bearerToken(req.headers.authorization);
     const user = token ? await verifier.verify(token).then((claims) => claims.userId, () => undefined) : undefined;
     const decision = await limiter.admit(clientAddress(req), user).catch((error: Error) => {
@@ -96,6 +98,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     wrap: (route) => edgeHeaders(rateLimited(route), origins),
     httpRoutes: {
       ...pages,
+      [OPENAPI_DOCUMENT.urlPath]: openApiDocument(REPOSITORY_FILE(OPENAPI_DOCUMENT.file), rest),
       "/healthz": async (_req, res) => {
         (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await upstreamHealth(healthTransports) }));

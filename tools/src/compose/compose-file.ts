@@ -4,7 +4,7 @@
 // listener with its own retries off. Secrets have no defaults: compose refuses to start without
 // them. Same manifest, same bytes.
 import { readFileSync } from "node:fs";
-import type { ManifestService } from "@junction/platform";
+import { type ManifestService, OPENAPI_DOCUMENT } from "@junction/platform";
 import { Document } from "yaml";
 import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment } from "../envoy/envoy-deployment.js";
 import { repositoryRoot, type Junction } from "../junction.js";
@@ -103,10 +103,10 @@ export function renderComposeFile(junction: Junction): string {
     envoy: {
       image: pinnedEnvoy(),
       command: ["envoy", "-c", COMPOSE_ENVOY_PATHS.config, "--log-level", "info"],
-      // The config reads envoy/descriptors.binpb relative to here, as it does from the repository root locally.
+      // The config reads envoy/descriptors.binpb and contracts/openapi.json relative to here, as it does from the repository root locally.
       working_dir: COMPOSE_ENVOY_PATHS.workingDir,
       environment: { JUNCTION_EDGE_KEY: edgeKey },
-      volumes: [`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`, `./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`],
+      volumes: [`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`, `./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`, `./${OPENAPI_DOCUMENT.file}:${COMPOSE_ENVOY_PATHS.openApi}:ro`],
       // The public listener for everyone, the admin interface for this machine only; the internal listener stays on the compose network.
       ports: [`${edge.port}:${edge.port}`, `127.0.0.1:${edge.adminPort}:${edge.adminPort}`],
       expose: [String(edge.internalPort)],

@@ -11,6 +11,7 @@ import { withoutUndefined, type EnvoyJson } from "./envoy-values.js";
 import { JWT_FILTER, jwtDisabled, jwtRequirementOf } from "./jwt-authn-filter.js";
 import { BUFFER_FILTER, requestSizeUnlimited } from "./request-size-filter.js";
 import { renderRetryPolicy } from "./retry-policy.js";
+import { MAX_DIRECT_RESPONSE_BYTES, renderOpenApiRoute } from "./openapi-route.js";
 
 /** The cluster that answers nothing: for routes whose requests a filter always answers itself. */
 export const NO_UPSTREAM_CLUSTER = "no_upstream";
@@ -124,6 +125,7 @@ export function renderPublicRouteConfig(
   const cors = corsPolicy(corsOrigins);
   return {
     name: "public",
+    max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BYTES,
     // Only Junction's services may present a service token: one arriving from outside is dropped.
     request_headers_to_remove: [SERVICE_TOKEN_HEADER],
     virtual_hosts: [
@@ -137,6 +139,7 @@ export function renderPublicRouteConfig(
           ...internalServices.map((service) => renderAnsweredRoute(`internal-only:${service.typeName}`, { prefix: grpcServicePrefix(service) }, 404)),
           ...publicServices.flatMap((service) => service.methods.map((method) => publicMethodRoute(method, policy))),
           ...pages.map((page) => renderPageRoute(page.path, page.service, policy)),
+          renderOpenApiRoute(),
           ...renderMethodNotAllowedRoutes(publicServices),
           renderAnsweredRoute("not-found", { prefix: "/" }, 404),
         ],

@@ -52,7 +52,7 @@ test("security follows allow_anonymous: login is open, the rest needs the bearer
 
 test("bodies, path variables and query parameters are where the google.api.http rules put them", (t) => {
   const patch = operation("PATCH /v1/users/{user_id}/profile");
-  t.deepEqual(patch.parameters.map((p: Json) => `${p.in}:${p.name}`), ["path:user_id", "query:update_mask"], "body: profile leaves update_mask to the query");
+  t.deepEqual(patch.parameters.filter((p: Json) => p.in !== "header").map((p: Json) => `${p.in}:${p.name}`), ["path:user_id", "query:update_mask"], "body: profile leaves update_mask to the query");
   t.is(patch.requestBody.content["application/json"].schema.$ref, "#/components/schemas/junction.users.v1.Profile");
   const addMember = operation("POST /v1/orgs/{org_id}/members");
   const body = addMember.requestBody.content["application/json"].schema;
@@ -87,4 +87,12 @@ test("errors are google.rpc.Status with the statuses the edges answer, Retry-Aft
   const refs = [...committedText.matchAll(/"\$ref": "#\/components\/(schemas|responses)\/([^"]+)"/g)];
   t.true(refs.length > 50);
   for (const [, kind, name] of refs) t.truthy(doc.components[kind!][name!], `${kind}/${name} exists`);
+});
+
+test("a signed-in caller's requests with side effects take an Idempotency-Key; anonymous and idempotent ones do not", (t) => {
+  const headerParameters = (key: string) => (operation(key).parameters ?? []).filter((p: Json) => p.in === "header").map((p: Json) => p.name);
+  t.deepEqual(headerParameters("POST /v1/orgs"), ["Idempotency-Key"]);
+  t.truthy(operation("POST /v1/orgs").responses["200"].headers["Idempotent-Replayed"]);
+  t.deepEqual(headerParameters("POST /v1/auth/login"), [], "anonymous calls have no owner for a key");
+  t.deepEqual(headerParameters("GET /v1/me"), [], "a read is safe to repeat");
 });

@@ -110,6 +110,17 @@ function operation(route: RestRoute, schemas: MessageSchemas, operationId: strin
       parameters.push({ name: field.name, in: "query", required: false, ...(field.fieldKind === "list" ? { style: "form", explode: true } : {}), schema: { ...schema, description: `${(schema.description as string | undefined) ?? ""}${note}`.trim() || undefined } });
     }
   }
+  // A signed-in caller may name a request with side effects (packages/platform/src/server/idempotency-keys.ts).
+  const takesKey = method.idempotency === 0 && !allowsAnonymous(method);
+  if (takesKey) {
+    parameters.push({
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      description: "Names this request: a repeat with the same key and body gets the first answer (Idempotent-Replayed: true) instead of a second effect; the same key with another body is 400 IDEMPOTENCY_KEY_REUSED.",
+      schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+    });
+  }
   const output = route.responseBody === "" ? schemas.messageRef(method.output) : schemas.fieldSchema(topField(method.output, route.responseBody));
   const comment = commentOf(method);
   return stripUndefined({
@@ -121,7 +132,11 @@ function operation(route: RestRoute, schemas: MessageSchemas, operationId: strin
     parameters: parameters.length > 0 ? parameters : undefined,
     requestBody,
     responses: {
-      "200": { description: `The ${method.output.name}.`, content: { "application/json": { schema: output } } },
+      "200": {
+        description: `The ${method.output.name}.`,
+        headers: takesKey ? { "Idempotent-Replayed": { description: "true when this is the answer first given to a request with the same Idempotency-Key", schema: { type: "string", enum: ["true"] } } } : undefined,
+        content: { "application/json": { schema: output } },
+      },
       ...Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [status, { $ref: `#/components/responses/${status}` }])),
     },
     "x-grpc-method": `/${method.parent.typeName}/${method.name}`,

@@ -17,6 +17,7 @@ export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, 
 // Serving: one port for gRPC, gRPC-Web and Connect, health, reflection, metrics.
 export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { respondTrailersOnly } from "./server/trailers-only.js";
+export { callerProtocol, sendCallerError, sendRestError } from "./server/caller-error.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { inboundTimeoutMs } from "./server/inbound-deadline.js";
 export { Health, HealthRegistry } from "./server/health.js";

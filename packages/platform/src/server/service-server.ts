@@ -18,6 +18,7 @@ import { callObservation } from "./call-observation.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
+import { answeringThrows } from "./request-guard.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 import { answerUnknownRoute } from "./unknown-route.js";
 import { releaseUnreadRequest } from "./unread-request.js";
@@ -107,7 +108,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
     shutdownSignal: forcedStop.signal,
-    fallback: (options.fallback ?? answerUnknownRoute) as never,
+    fallback: answeringThrows(options.fallback ?? answerUnknownRoute, logger) as never,
   });
   const plain: Record<string, HttpHandler> = {
     "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),
@@ -122,13 +123,14 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     },
   };
   const custom: Record<string, HttpHandler> = { ...options.httpRoutes };
-  const route: HttpHandler = (req, res) => {
+  // Guarded here and around the wrapper both: a wrapper may drop its handler's promise.
+  const route: HttpHandler = answeringThrows((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const plainRoute = custom[path] ?? (req.method === "GET" ? plain[path] : undefined);
-    if (plainRoute) plainRoute(req, res);
-    else rpc(req as http.IncomingMessage, res as http.ServerResponse);
-  };
-  const wrapped = options.wrap ? options.wrap(route) : route;
+    if (plainRoute) return plainRoute(req, res);
+    else return rpc(req as http.IncomingMessage, res as http.ServerResponse);
+  }, logger);
+  const wrapped = answeringThrows(options.wrap ? options.wrap(route) : route, logger);
   const handle: HttpHandler = (req, res) => {
     inFlight++;
     res.on("close", () => {
@@ -152,6 +154,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const listener = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    // A client that resets before its first byte: nothing to answer, and nothing to crash on.
+    socket.on("error", () => socket.destroy());
     socket.once("data", (chunk) => {
       socket.pause();
       socket.unshift(chunk);

@@ -1,0 +1,60 @@
+// The edge against requests meant to break it: a path with a bad percent-escape, repeated or
+// dot segments, a Host that makes no URL. Each gets a 4xx in the caller's protocol, and the edge
+// keeps serving (an exception escaping here would end the test process with the edge).
+import { randomUUID } from "node:crypto";
+import net from "node:net";
+import test from "ava";
+import { createLogger } from "@junction/platform";
+import { startEdge } from "../src/edge.js";
+
+const edge = await startEdge({
+  port: 0,
+  logger: createLogger("edge-test", "silent"),
+  // No upstream runs: every answer here is the edge's own.
+  env: { ...process.env, JUNCTION_REDIS_NAMESPACE: `edge-hostile-${randomUUID()}`, JUNCTION_SERVICE_SECRET: randomUUID() + randomUUID(), LOG_LEVEL: "silent" },
+});
+test.after.always(() => edge.close());
+
+function rawExchange(request: string): Promise<string> {
+  return new Promise((resolve) => {
+    // Written, not ended: the answer comes back on a connection the client keeps open (Connection: close ends it).
+    const socket = net.connect(edge.port, "127.0.0.1", () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
+    socket.setTimeout(2000, () => socket.destroy());
+  });
+}
+
+const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1]);
+
+test("a bad percent-escape in a REST path is a 400 INVALID_ARGUMENT in every caller's shape", async (t) => {
+  for (const path of ["/v1/users/%zz/profile", "/v1/users/%E0%A4%A/profile", "/v1/orgs/%/members"]) {
+    const rest = await fetch(`${edge.url}${path}`);
+    t.is(rest.status, 400, path);
+    t.like(await rest.json(), { code: 3 });
+    const connect = await fetch(`${edge.url}${path}`, { headers: { "connect-protocol-version": "1" } });
+    t.is(connect.status, 400);
+    t.like(await connect.json(), { code: "invalid_argument" });
+    const grpcWeb = await fetch(`${edge.url}${path}`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: new Uint8Array(5) });
+    t.is(grpcWeb.headers.get("grpc-status"), "3");
+  }
+});
+
+test("path tricks and a Host that makes no URL get 4xx answers, and the edge serves on", async (t) => {
+  const requests = [
+    "GET // HTTP/1.1\r\nHost: x\r\n",
+    "GET //x:99/v1/users/u1/profile HTTP/1.1\r\nHost: x\r\n",
+    "GET /./../v1/%2e%2e/users HTTP/1.1\r\nHost: x\r\n",
+    "GET /v1/users/u1%2Fx/profile HTTP/1.1\r\nHost: x\r\n",
+    "GET /v1/users/u1/profile HTTP/1.1\r\nHost: a b\r\n",
+    "POST /junction.users.v1.UsersService/GetMe HTTP/1.1\r\nHost: a b\r\nContent-Type: application/json\r\nConnect-Protocol-Version: 1\r\nContent-Length: 2\r\n\r\n{}",
+  ];
+  for (const request of requests) {
+    const answer = await rawExchange(request.endsWith("{}") ? request.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n") : `${request}Connection: close\r\n\r\n`);
+    const status = statusOf(answer);
+    t.true(status >= 400 && status < 500, `${request.split("\r\n")[0]} → ${answer.slice(0, 200)}`);
+  }
+  t.is((await fetch(`${edge.url}/healthz`)).status, 200);
+});

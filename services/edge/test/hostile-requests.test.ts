@@ -1,5 +1,5 @@
 // The edge against requests meant to break it: a path with a bad percent-escape, repeated or
-// dot segments, a Host that makes no URL. Each gets a 4xx in the caller's protocol, and the edge
+// dot segments, a Host that makes no URL, a message that does not decode. Each gets a 4xx in the caller's protocol, and the edge
 // keeps serving (an exception escaping here would end the test process with the edge).
 import { randomUUID } from "node:crypto";
 import net from "node:net";
@@ -57,4 +57,16 @@ test("path tricks and a Host that makes no URL get 4xx answers, and the edge ser
     t.true(status >= 400 && status < 500, `${request.split("\r\n")[0]} → ${answer.slice(0, 200)}`);
   }
   t.is((await fetch(`${edge.url}/healthz`)).status, 200);
+});
+
+test("a request message that does not decode is INVALID_ARGUMENT at the edge, as on every service port", async (t) => {
+  const login = `${edge.url}/junction.auth.v1.AuthService/Login`;
+  const garbage = Uint8Array.from([0x0a, 0x7f, 0x01]);
+  const connect = await fetch(login, { method: "POST", headers: { "content-type": "application/proto", "connect-protocol-version": "1" }, body: garbage });
+  t.is(connect.status, 400);
+  t.like(await connect.json(), { code: "invalid_argument" });
+  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, garbage.byteLength]), garbage]);
+  const grpcWeb = await fetch(login, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: frame });
+  const text = Buffer.from(await grpcWeb.arrayBuffer()).toString("latin1");
+  t.is(grpcWeb.headers.get("grpc-status") ?? /grpc-status: ?(\d+)/.exec(text)?.[1], "3");
 });

@@ -19,6 +19,7 @@ import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 import { answeringThrows } from "./request-guard.js";
+import { undecodableRequestsAsInvalidArgument } from "./request-parse-errors.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 import { answerUnknownRoute } from "./unknown-route.js";
 import { releaseUnreadRequest } from "./unread-request.js";
@@ -102,6 +103,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       for (const { service, impl } of options.services) router.service(service, impl);
       router.service(Health, healthService(health));
       registerReflection(router);
+      undecodableRequestsAsInvalidArgument(router);
     },
     interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,

@@ -10,6 +10,7 @@ import {
   bind,
   CommunicationPolicy,
   connectRedis,
+  connectionTimeouts,
   Contracts,
   allowedOrigins,
   createAccessTokenVerifier,
@@ -129,6 +130,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     interceptors: [admission(verifier)],
     readiness: [redisReadiness(redis)],
     fallback: rest,
+    connectionTimeouts: connectionTimeouts(env),
     wrap: (route) => edgeHeaders(rateLimited(route), origins),
     httpRoutes: {
       ...pages,

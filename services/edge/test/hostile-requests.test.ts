@@ -11,7 +11,7 @@ const edge = await startEdge({
   port: 0,
   logger: createLogger("edge-test", "silent"),
   // No upstream runs: every answer here is the edge's own.
-  env: { ...process.env, JUNCTION_REDIS_NAMESPACE: `edge-hostile-${randomUUID()}`, JUNCTION_SERVICE_SECRET: randomUUID() + randomUUID(), LOG_LEVEL: "silent" },
+  env: { ...process.env, JUNCTION_REDIS_NAMESPACE: `edge-hostile-${randomUUID()}`, JUNCTION_SERVICE_SECRET: randomUUID() + randomUUID(), LOG_LEVEL: "silent", JUNCTION_HEADERS_TIMEOUT: "500ms" },
 });
 test.after.always(() => edge.close());
 
@@ -69,4 +69,14 @@ test("a request message that does not decode is INVALID_ARGUMENT at the edge, as
   const grpcWeb = await fetch(login, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: frame });
   const text = Buffer.from(await grpcWeb.arrayBuffer()).toString("latin1");
   t.is(grpcWeb.headers.get("grpc-status") ?? /grpc-status: ?(\d+)/.exec(text)?.[1], "3");
+});
+
+test("a connection that sends nothing, or half a request head, is closed at the headers timeout (JUNCTION_HEADERS_TIMEOUT)", async (t) => {
+  for (const bytes of ["", "GET /healthz HTTP/1.1\r\nHost: x\r\n"]) {
+    const started = Date.now();
+    const answer = await rawExchange(bytes);
+    const ms = Date.now() - started;
+    t.true(ms >= 400 && ms < 1900, `${JSON.stringify(bytes)}: closed after ${ms} ms`);
+    if (bytes) t.regex(answer, /^HTTP\/1\.1 408/);
+  }
 });

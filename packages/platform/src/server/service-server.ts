@@ -15,6 +15,7 @@ import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
+import { awaitFirstByte, checkRequestHeads, closeIdleSession, connectionTimeouts, http1TimeoutOptions, type ConnectionTimeouts } from "./connection-timeouts.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
@@ -63,6 +64,8 @@ export interface ServiceServerOptions {
   shutdownGraceMs?: number;
   /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default answerUnknownRoute. */
   fallback?: HttpHandler;
+  /** Header and idle timeouts of the port's connections; default from JUNCTION_HEADERS_TIMEOUT and JUNCTION_IDLE_TIMEOUT. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
 }
@@ -145,10 +148,13 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   };
 
   // One TCP port, two protocols: HTTP/2 connections start with the client preface.
-  const h1 = http.createServer(handle);
+  const timeouts = connectionTimeouts(process.env, options.connectionTimeouts);
+  const h1 = http.createServer(http1TimeoutOptions(timeouts), handle);
+  checkRequestHeads(h1);
   const h2 = http2.createServer(handle);
   const sessions = new Set<http2.Http2Session>();
   h2.on("session", (session) => {
+    closeIdleSession(session, timeouts);
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
@@ -158,6 +164,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     socket.on("close", () => sockets.delete(socket));
     // A client that resets before its first byte: nothing to answer, and nothing to crash on.
     socket.on("error", () => socket.destroy());
+    awaitFirstByte(socket, timeouts);
     socket.once("data", (chunk) => {
       socket.pause();
       socket.unshift(chunk);
@@ -187,6 +194,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       health.shutdown();
       listener.close();
       h1.closeIdleConnections();
+      h1.close(); // stops the checks of request heads
       for (const session of sessions) session.close();
       if (inFlight > 0) {
         const finished = new Promise<void>((resolve) => (drained = resolve));

@@ -18,7 +18,7 @@ export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, 
 export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { respondTrailersOnly } from "./server/trailers-only.js";
 export { callerProtocol, sendCallerError, sendRestError } from "./server/caller-error.js";
-export { connectionTimeouts, type ConnectionTimeouts } from "./server/connection-timeouts.js";
+export { connectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from "./server/connection-timeouts.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { inboundTimeoutMs } from "./server/inbound-deadline.js";
 export { Health, HealthRegistry } from "./server/health.js";

@@ -14,6 +14,9 @@ import type net from "node:net";
 import { loadConfig } from "../config.js";
 import { envDuration } from "../env-duration.js";
 
+/** The defaults, as durations; Envoy's listeners are rendered with the same. */
+export const DEFAULT_CONNECTION_TIMEOUTS = { headers: "10s", idle: "60s" } as const;
+
 /** How long a connection may take to say something, and stay silent, in milliseconds. */
 export interface ConnectionTimeouts {
   headersMs: number;
@@ -22,7 +25,13 @@ export interface ConnectionTimeouts {
 
 /** The timeouts from JUNCTION_HEADERS_TIMEOUT and JUNCTION_IDLE_TIMEOUT, with `overrides` on top. */
 export function connectionTimeouts(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConnectionTimeouts> = {}): ConnectionTimeouts {
-  const fromEnv = loadConfig({ headersMs: envDuration("JUNCTION_HEADERS_TIMEOUT", "10s", 1), idleMs: envDuration("JUNCTION_IDLE_TIMEOUT", "60s", 1) }, env);
+  const fromEnv = loadConfig(
+    {
+      headersMs: envDuration("JUNCTION_HEADERS_TIMEOUT", DEFAULT_CONNECTION_TIMEOUTS.headers, 1),
+      idleMs: envDuration("JUNCTION_IDLE_TIMEOUT", DEFAULT_CONNECTION_TIMEOUTS.idle, 1),
+    },
+    env,
+  );
   return { ...fromEnv, ...overrides };
 }
 

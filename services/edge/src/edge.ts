@@ -42,6 +42,7 @@ import {
 } from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
+import { admittedBeforeBody } from "./early-admission.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
 import { pageProxy } from "./page-proxy.js";
@@ -131,7 +132,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     readiness: [redisReadiness(redis)],
     fallback: rest,
     connectionTimeouts: connectionTimeouts(env),
-    wrap: (route) => edgeHeaders(rateLimited(route), origins),
+    wrap: (route) => edgeHeaders(rateLimited(admittedBeforeBody(publicServices, verifier, route)), origins),
     httpRoutes: {
       ...pages,
       "/healthz": async (_req, res) => {

@@ -80,3 +80,16 @@ test("a connection that sends nothing, or half a request head, is closed at the 
     if (bytes) t.regex(answer, /^HTTP\/1\.1 408/);
   }
 });
+
+test("an RPC that needs a token is refused on its headers: a gzip bomb without a token is 401, not inflated", async (t) => {
+  const { gzipSync } = await import("node:zlib");
+  const bomb = gzipSync(Buffer.from(JSON.stringify({ displayName: "a".repeat(8 * 1024 * 1024) })));
+  const res = await fetch(`${edge.url}/junction.users.v1.UsersService/GetMe`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "gzip", "connect-protocol-version": "1" },
+    body: bomb,
+  });
+  t.is(res.status, 401, "refused before the body is decoded (which would answer 429 resource_exhausted)");
+  t.like(await res.json(), { code: "unauthenticated" });
+  t.regex(res.headers.get("www-authenticate") ?? "", /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/junction\.users\.v1\.UsersService\/GetMe"$/);
+});

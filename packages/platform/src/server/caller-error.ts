@@ -40,8 +40,10 @@ export function sendCallerError(req: Request, res: Response, error: ConnectError
   const response = res as http.ServerResponse;
   const contentType = String(req.headers["content-type"] ?? "");
   const protocol = callerProtocol(req);
+  // An RPC error's metadata (a 401's WWW-Authenticate) goes in response headers, as connect sends it.
+  if (protocol !== "rest") for (const [name, value] of error.metadata) response.setHeader(name, value);
   if (protocol === "grpc") {
-    respondTrailersOnly(req, res, { ...Object.fromEntries(setTrailerStatus(new Headers(), error).entries()), "content-type": contentType });
+    respondTrailersOnly(req, res, { ...Object.fromEntries(error.metadata), ...Object.fromEntries(setTrailerStatus(new Headers(), error).entries()), "content-type": contentType });
   } else if (protocol === "connect-stream" && connectStatus === undefined) {
     const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
     const prefix = Buffer.alloc(5);

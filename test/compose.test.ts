@@ -44,7 +44,7 @@ const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "igno
 if (hasDockerCompose) {
   test("docker-compose config -q accepts the file once the secrets are set, and refuses it without them", (t) => {
     t.notThrows(() => execFileSync("docker-compose", ["config", "-q"], { cwd: root, stdio: "pipe", env: { ...process.env, ...SECRETS } }));
-    const bare = { ...process.env, JUNCTION_EDGE_KEY: SECRETS.JUNCTION_EDGE_KEY };
+    const bare: NodeJS.ProcessEnv = { ...process.env, JUNCTION_EDGE_KEY: SECRETS.JUNCTION_EDGE_KEY };
     delete bare.JUNCTION_SERVICE_SECRET;
     delete bare.JUNCTION_SEALED_FIELDS_KEYS;
     const refused = spawnSync("docker-compose", ["config", "-q"], { cwd: root, env: bare, encoding: "utf8" });

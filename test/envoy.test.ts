@@ -14,7 +14,7 @@ import { createFileRegistry, equals, fromBinary, getOption, type DescMethod } fr
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
-import { allowsAnonymous, CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, OPENAPI_DOCUMENT, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { allowsAnonymous, CommunicationPolicy, DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, OPENAPI_DOCUMENT, SERVICE_TOKEN_HEADER } from "@junction/platform";
 import { allServices, internalServices, junction, publicServices } from "./support/junction.js";
 import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/tools/envoy/envoy-artifacts";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
@@ -262,6 +262,13 @@ test("outside requests cannot bring internal headers, addresses or request ids",
   t.deepEqual(publicListener.internal_address_config, { unix_sockets: false, cidr_ranges: [{ address_prefix: "192.0.2.0", prefix_len: 32 }] }, "no client counts as internal");
   t.like(internalListener, { generate_request_id: true, preserve_external_request_id: true }, "a calling service's request id is kept");
   t.is(internalListener.route_config.request_headers_to_remove, undefined, "services keep their service tokens");
+});
+
+test("slow clients are bounded on both listeners as on the services: request heads in time, idle connections closed", (t) => {
+  for (const listener of [publicListener, internalListener]) {
+    t.like(listener, { request_headers_timeout: DEFAULT_CONNECTION_TIMEOUTS.headers, common_http_protocol_options: { idle_timeout: DEFAULT_CONNECTION_TIMEOUTS.idle } });
+  }
+  t.like(publicListener, { common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" } }, "the public listener's own options stay");
 });
 
 test("each upstream has an HTTP/2 cluster with the policy's port, breaker, retry budget and health check", (t) => {

@@ -19,6 +19,8 @@ export { bind, exitOnSignals, startServiceServer, type HttpHandler, type Service
 export { respondTrailersOnly } from "./server/trailers-only.js";
 export { EDGE_CALLER, EDGE_KEY_ENV, EDGE_KEY_HEADER, edgeKeyFromEnv } from "./identity/edge-key.js";
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, idempotencyTtlMs, withIdempotencyKeys } from "./server/idempotency-keys.js";
+export { callerProtocol, sendCallerError, sendRestError } from "./server/caller-error.js";
+export { connectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from "./server/connection-timeouts.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { inboundTimeoutMs } from "./server/inbound-deadline.js";
 export { Health, HealthRegistry } from "./server/health.js";

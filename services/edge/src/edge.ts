@@ -5,9 +5,10 @@
 import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, loadConfig, type Logger, Manifest, OPENAPI_DOCUMENT, RATE_LIMIT_NAME_HEADER, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
+import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, connectionTimeouts, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, loadConfig, type Logger, Manifest, OPENAPI_DOCUMENT, RATE_LIMIT_NAME_HEADER, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
+import { admittedBeforeBody } from "./early-admission.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
 import { pageProxy } from "./page-proxy.js";
@@ -95,7 +96,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     interceptors: [admission(verifier)],
     readiness: [redisReadiness(redis)],
     fallback: rest,
-    wrap: (route) => edgeHeaders(rateLimited(route), origins),
+    connectionTimeouts: connectionTimeouts(env),
+    wrap: (route) => edgeHeaders(rateLimited(admittedBeforeBody(publicServices, verifier, route)), origins),
     httpRoutes: {
       ...pages,
       [OPENAPI_DOCUMENT.urlPath]: openApiDocument(REPOSITORY_FILE(OPENAPI_DOCUMENT.file), rest),

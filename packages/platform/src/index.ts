@@ -35,6 +35,7 @@ export { RouteTable, type RestRoute, type RouteMatch } from "./edge/route-table.
 export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
 export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
 export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
+export { GRPC_HEALTH_PREFIX, isOperationalPath, OPERATIONAL_PATHS } from "./edge/operational-routes.js";
 export { allowedOrigins, corsSettings, noOrigins, originAllowed, ORIGIN_PATTERNS, type AllowedOrigins } from "./edge/cors.js";
 
 // Errors with google.rpc details; what counts as an outage.

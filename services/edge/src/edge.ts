@@ -24,6 +24,7 @@ import {
   envUrl,
   type HttpHandler,
   initTracing,
+  isOperationalPath,
   loadConfig,
   type Logger,
   Manifest,
@@ -47,7 +48,7 @@ import { pageProxy } from "./page-proxy.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
 import { sendCallerError } from "./protocol-replies.js";
 import { restGateway } from "./rest/rest-gateway.js";
-import { upstreamHealth } from "./upstream-health.js";
+import { recentUpstreamHealth } from "./upstream-health.js";
 
 const REPOSITORY_FILE = (name: string) => fileURLToPath(new URL(`../../../${name}`, import.meta.url));
 
@@ -107,6 +108,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
 
   const rest = restGateway({ routes: new RouteTable(publicServices), transportFor, verifier, logger });
   const rateLimited = (next: HttpHandler): HttpHandler => async (req, res) => {
+    if (isOperationalPath(req.url ?? "/")) return next(req, res);
     const token = bearerToken(req.headers.authorization);
     const user = token ? await verifier.verify(token).then((claims) => claims.userId, () => undefined) : undefined;
     const decision = await limiter.admit(clientAddress(req), user).catch((error: Error) => {
@@ -118,6 +120,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
     sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
+  const healthOfUpstreams = recentUpstreamHealth(healthTransports);
   const origins = allowedOrigins(manifest.edge.corsOrigins, env);
 
   const server = await startServiceServer({
@@ -134,7 +137,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
       ...pages,
       "/healthz": async (_req, res) => {
         (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await upstreamHealth(healthTransports) }));
+        res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await healthOfUpstreams() }));
       },
     },
   });

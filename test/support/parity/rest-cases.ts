@@ -156,6 +156,7 @@ const edge: RestCase[] = [
   { name: "unknown version", request: () => get("/v2/me") },
   { name: "metrics", request: () => get("/metrics") },
   { name: "health", request: () => get("/healthz") },
+  { name: "readiness", request: () => get("/readyz") },
   { name: "internal service path", request: (w) => post("/junction.auth.v1.InternalAuthService/GetUserRoles", { user_id: w.owner.userId }, as(w.owner)) },
   { name: "reflection path", request: () => post("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", {}) },
   { name: "double slash", request: (w) => get("//v1/me", as(w.member)) },

@@ -17,6 +17,7 @@ import {
   createServiceTokenIssuer,
   createUpstreamTransport,
   edgeRateLimitsFromEnv,
+  edgeRateLimited,
   edgeReplies,
   envEnum,
   envPort,
@@ -28,6 +29,8 @@ import {
   loadConfig,
   type Logger,
   Manifest,
+  PLATFORM_VERSION,
+  recordBuildInfo,
   RATE_LIMIT_NAME_HEADER,
   redisKey,
   redisNamespace,
@@ -88,6 +91,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   policy.assertMethodsExist(allServices);
   const credentials = serviceTokenInterceptor(createServiceTokenIssuer(EDGE_CALLER, serviceSecretFromEnv(env, logger)));
   initTracing("junction-edge");
+  recordBuildInfo("edge", PLATFORM_VERSION);
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
   const redis = await connectRedis(config.redisUrl, logger, `${redisNamespace(env)}-edge`);
@@ -116,6 +120,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
       return { allowed: true } as const;
     });
     if (decision.allowed) return next(req, res);
+    edgeRateLimited.inc({ limit: decision.limit });
     (res as http.ServerResponse).setHeader("retry-after", String(decision.retryAfterSeconds));
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
     sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));

@@ -5,9 +5,9 @@
 // transcoder (which runs before jwt_authn) refuses it.
 import type http from "node:http";
 import type http2 from "node:http2";
-import { ConnectError, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { SpanKind, context, trace } from "@opentelemetry/api";
-import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
+import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, observeServerCall, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
 import { admit } from "../access.js";
 import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
@@ -73,6 +73,8 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     const controller = new AbortController();
     res.on("close", () => controller.abort());
     const traceparent = tracingEnabled() ? undefined : passThroughTraceparent(header(req, "traceparent"));
+    const started = performance.now();
+    let code = "OK";
     const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization, traceparent };
     void context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
@@ -89,8 +91,11 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
           const clientError = asClientError(error);
           if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");
           span.setAttribute("rpc.grpc.status_code", clientError.code);
+          code = Code[clientError.code] ?? String(clientError.code);
           sendError(res, clientError);
         } finally {
+          // The REST call is served here, not by the edge's RPC server: it is recorded as the RPC it maps to.
+          observeServerCall(method.parent.typeName, method.name, code, (performance.now() - started) / 1000);
           span.end();
         }
       }),

@@ -1,0 +1,89 @@
+// The platform as an operator runs it (`npm start`: every service and the TypeScript edge a
+// process of its own) at debug level: every process's /metrics parses as Prometheus text and has
+// what dashboards and alerts need, with no label named `service` (Prometheus's target label).
+import test from "ava";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
+import { freePort } from "../packages/platform/test/support/ports.js";
+import { runAccountFlow, type AccountFlow } from "./support/account-flow.js";
+import { serviceNames } from "./support/junction.js";
+import { startPlatformRun, type PlatformRun } from "./support/platform-run.js";
+import { TestPlatform } from "./support/platform.js";
+
+const PER_USER = 30;
+let platform: TestPlatform;
+let run: PlatformRun;
+let edgeUrl: string;
+let flow: AccountFlow;
+
+test.before(async (t) => {
+  t.timeout(300_000);
+  platform = await TestPlatform.create(undefined);
+  const edgePort = await freePort();
+  edgeUrl = `http://127.0.0.1:${edgePort}`;
+  const mailDir = mkdtempSync(join(tmpdir(), "junction-operability-mail-"));
+  run = await startPlatformRun({
+    ...platform.env,
+    JUNCTION_EDGE: "typescript",
+    JUNCTION_EDGE_PORT: String(edgePort),
+    JUNCTION_MAIL_DIR: mailDir,
+    JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(PER_USER),
+    LOG_LEVEL: "debug",
+  });
+  flow = await runAccountFlow(edgeUrl, mailDir, `flow-${Date.now()}@example.com`);
+});
+test.after.always(async () => {
+  run?.kill();
+  await platform?.close();
+});
+
+/** `url`'s /metrics parsed twice: as families, and as series with every label (the parser folds a histogram's series into one, dropping labels, so they are also parsed untyped). */
+async function scrape(url: string): Promise<MetricFamily[]> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) throw new Error(`${url}/metrics answered ${res.status}`);
+  if (!res.headers.get("content-type")?.startsWith("text/plain; version=0.0.4")) throw new Error(`${url}/metrics is not Prometheus text`);
+  const text = await res.text();
+  const families = parsePrometheusTextFormat(text);
+  const series = parsePrometheusTextFormat(text.replace(/^# TYPE \S+ (histogram|summary)$/gm, ""));
+  const typed = new Set(families.map((f) => f.name));
+  return [...families, ...series.filter((f) => !typed.has(f.name))];
+}
+// Untyped, a histogram's series come as many one-line families of the same name.
+const samples = (families: MetricFamily[], name: string) => families.filter((f) => f.name === name).flatMap((f) => f.metrics);
+
+test.serial("every process's /metrics is valid Prometheus text, names what runs, and has no `service` label", async (t) => {
+  const processes = { ...Object.fromEntries(serviceNames.map((name) => [name, platform.url(name)])), edge: edgeUrl };
+  for (const [name, url] of Object.entries(processes)) {
+    const families = await scrape(url);
+    t.true(families.length > 20, `${name} has metric families`);
+    t.deepEqual(samples(families, "junction_build_info").map((s) => s.labels?.name), [name], `${name} says what it is`);
+    const withServiceLabel = families.filter((f) => f.metrics.some((s) => s.labels && "service" in s.labels)).map((f) => f.name);
+    t.deepEqual(withServiceLabel, [], `${name}: no label is named service`);
+    for (const family of families.filter((f) => f.type !== "UNTYPED")) t.true(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(family.name) && family.help.length > 0, `${name}: ${family.name} is named and explained`);
+  }
+  const auth = await scrape(platform.url("auth"));
+  t.true(samples(auth, "junction_events_published_total").some((s) => s.labels?.producer === "auth" && s.labels.type === "auth.user.created"), "auth's events are counted by producer");
+  t.true(samples(auth, "junction_events_outbox_lag_seconds").some((s) => s.labels?.producer === "auth"));
+});
+
+test.serial("the edge records REST calls as the RPCs they map to, refused tokens included, and counts rate-limited requests", async (t) => {
+  const me = (token?: string) => fetch(`${edgeUrl}/v1/me`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  t.is((await me()).status, 401);
+  const login = await fetch(`${edgeUrl}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: flow.email, password: flow.secrets.newPassword }) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  // Fixed one-minute windows: a window may end during the loop, so go on until the limit bites.
+  let status = 200;
+  for (let i = 0; i <= PER_USER * 2 && status !== 429; i++) status = (await me(accessToken)).status;
+  t.is(status, 429);
+
+  const edge = await scrape(edgeUrl);
+  const served = samples(edge, "junction_rpc_server_duration_seconds_count");
+  const count = (service: string, method: string, code: string) =>
+    Number(served.find((s) => s.labels?.rpc_service === service && s.labels.rpc_method === method && s.labels.code === code)?.value ?? 0);
+  t.true(count("junction.auth.v1.AuthService", "Register", "OK") >= 1, "a REST registration is recorded");
+  t.true(count("junction.users.v1.UsersService", "GetMe", "Unauthenticated") >= 1, "a REST 401 is recorded");
+  t.true(count("junction.users.v1.UsersService", "GetMe", "OK") >= PER_USER - 1);
+  t.true(Number(samples(edge, "junction_edge_rate_limited_total").find((s) => s.labels?.limit === "user")?.value ?? 0) >= 1, "a 429 is counted");
+});

@@ -1,6 +1,9 @@
 // The platform as an operator runs it (`npm start`: every service and the TypeScript edge a
 // process of its own) at debug level: every process's /metrics parses as Prometheus text and has
-// what dashboards and alerts need, with no label named `service` (Prometheus's target label).
+// what dashboards and alerts need, with no label named `service` (Prometheus's target label);
+// every call leaves one access line with its trace, span and request ids and its verified caller;
+// no log line of a whole account's life holds a secret; and SIGTERM to the whole process group
+// (Ctrl-C, a container runtime) loses no process's shutdown lines.
 import test from "ava";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +34,8 @@ test.before(async (t) => {
     JUNCTION_MAIL_DIR: mailDir,
     JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(PER_USER),
     LOG_LEVEL: "debug",
+    // Access lines turned down to debug, as an operator would to quiet them: they are then the debug lines.
+    JUNCTION_ACCESS_LOG_LEVEL: "debug",
   });
   flow = await runAccountFlow(edgeUrl, mailDir, `flow-${Date.now()}@example.com`);
 });
@@ -86,4 +91,51 @@ test.serial("the edge records REST calls as the RPCs they map to, refused tokens
   t.true(count("junction.users.v1.UsersService", "GetMe", "Unauthenticated") >= 1, "a REST 401 is recorded");
   t.true(count("junction.users.v1.UsersService", "GetMe", "OK") >= PER_USER - 1);
   t.true(Number(samples(edge, "junction_edge_rate_limited_total").find((s) => s.labels?.limit === "user")?.value ?? 0) >= 1, "a 429 is counted");
+});
+
+/** Every JSON log line of the run, with the process that wrote it (npm start prefixes "name |" when not at a terminal). */
+function logLines(): Array<{ process: string; line: Record<string, unknown>; raw: string }> {
+  return run
+    .output()
+    .split("\n")
+    .flatMap((raw) => {
+      const match = /^(\S+)\s+\| (\{.*\})$/.exec(raw);
+      if (!match) return [];
+      try {
+        return [{ process: match[1]!, line: JSON.parse(match[2]!) as Record<string, unknown>, raw }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+test.serial("every call leaves an access line: route or RPC, code, duration, trace, span and request ids, the verified caller", (t) => {
+  const access = logLines().filter(({ line }) => line.msg === "access");
+  const register = access.find(({ process, line }) => process === "edge" && line.route === "POST /v1/auth/register");
+  t.like(register?.line, { code: "OK", status: 200, level: 20 });
+  t.is(typeof register?.line.duration_ms, "number");
+  t.regex(String(register?.line.request_id), /^[0-9a-f-]{36}$/);
+  t.regex(String(register?.line.trace_id), /^[0-9a-f]{32}$/);
+  const served = access.find(({ process, line }) => process === "auth" && line.rpc === "junction.auth.v1.AuthService/Register" && line.request_id === register?.line.request_id);
+  t.like(served?.line, { code: "OK", caller: "edge", trace_id: register?.line.trace_id }, "auth's line for the same call: same request and trace, called by the edge");
+  const me = access.find(({ process, line }) => process === "users" && line.rpc === "junction.users.v1.UsersService/GetMe" && line.code === "OK");
+  t.is(me?.line.user, flow.userId, "a signed-in call names the user's subject");
+  const refused = access.find(({ process, line }) => process === "edge" && line.route === "GET /v1/me" && line.code === "Unauthenticated");
+  t.is(refused?.line.status, 401);
+});
+
+test.serial("no log line of a whole account's life, at debug level, holds a secret", (t) => {
+  const output = run.output();
+  t.true(logLines().some(({ line }) => line.level === 20), "debug lines are there");
+  for (const [name, secret] of Object.entries(flow.secrets)) t.false(output.includes(secret), `${name} is in a log line`);
+  // Access tokens and service tokens are JWTs: none appears, whoever's it is.
+  t.deepEqual(output.match(/eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g) ?? [], []);
+  t.false(/bearer\s+[\w-]{8,}/i.test(output), "no Authorization header value");
+});
+
+test.serial("SIGTERM to the whole process group: every process logs its shutdown, and npm start exits 0", async (t) => {
+  const code = await run.stopGroup("SIGTERM");
+  const stopped = new Set(logLines().filter(({ process, line }) => line.msg === `${process} stopped`).map(({ process }) => process));
+  t.deepEqual([...stopped].sort(), [...serviceNames, "edge"].sort(), run.output().slice(-3000));
+  t.is(code, 0);
 });

@@ -9,6 +9,9 @@ import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
 import type { FailureKind } from "../failure-kind.js";
 import type { Logger } from "../logger.js";
+import { callingServiceKey } from "../identity/service-credentials.js";
+import { userClaimsKey } from "../identity/caller.js";
+import { logAccess } from "../observability/access-log.js";
 import { rpcServerDuration } from "../observability/metrics.js";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
 import { inboundTimeoutMs } from "./inbound-deadline.js";
@@ -64,6 +67,8 @@ export function callObservation(logger: Logger): Interceptor {
         span.setAttribute("rpc.grpc.status_code", error.code);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.rawMessage });
       }
+      const verified = { caller: req.contextValues.get(callingServiceKey), user: req.contextValues.get(userClaimsKey)?.userId };
+      logAccess(logger, { rpc: `${req.service.typeName}/${req.method.name}`, code: code === undefined ? "OK" : codeName(code), durationMs: performance.now() - started, requestId, span, ...verified });
       span.end();
     };
     const unexpected = (error: unknown, kind: FailureKind) =>

@@ -7,7 +7,7 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { SpanKind, context, trace } from "@opentelemetry/api";
-import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, observeServerCall, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
+import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, extractTraceContext, type HttpHandler, type Logger, logAccess, MAX_REQUEST_BODY_BYTES, observeServerCall, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
 import { admit } from "../access.js";
 import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
@@ -75,12 +75,13 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     const traceparent = tracingEnabled() ? undefined : passThroughTraceparent(header(req, "traceparent"));
     const started = performance.now();
     let code = "OK";
+    let user: string | undefined;
     const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization, traceparent };
     void context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
         try {
           const input = decodeRestRequest(found, { query: url.searchParams, body: method.methodKind === "unary" ? await readBody(req) : "" });
-          await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`);
+          user = (await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`))?.userId;
           const headers = new Headers();
           const forwardedFor = header(req, "x-forwarded-for");
           if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
@@ -95,7 +96,10 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
           sendError(res, clientError);
         } finally {
           // The REST call is served here, not by the edge's RPC server: it is recorded as the RPC it maps to.
-          observeServerCall(method.parent.typeName, method.name, code, (performance.now() - started) / 1000);
+          const durationMs = performance.now() - started;
+          observeServerCall(method.parent.typeName, method.name, code, durationMs / 1000);
+          const route = `${found.route.httpMethod} ${found.route.template.source}`;
+          logAccess(options.logger, { route, code, status: (res as http.ServerResponse).statusCode, durationMs, requestId, span, user });
           span.end();
         }
       }),

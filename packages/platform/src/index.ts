@@ -65,6 +65,7 @@ export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";
 export { extractTraceContext, initTracing, injectTraceContext, passThroughTraceparent, shutdownTracing, tracer, tracingEnabled } from "./observability/tracing.js";
+export { endServerSpan, publicEdgeTraceStart } from "./observability/public-trace.js";
 export { accessLogLevel, logAccess, type AccessEntry } from "./observability/access-log.js";
 export { edgeRateLimited, metricsRegistry, observeServerCall, recordBuildInfo } from "./observability/metrics.js";
 export { PLATFORM_VERSION } from "./version.js";

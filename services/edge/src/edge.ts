@@ -137,6 +137,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     interceptors: [admission(verifier)],
     readiness: [redisReadiness(redis)],
     fallback: rest,
+    publicEdge: true,
     wrap: (route) => edgeHeaders(rateLimited(route), origins),
     httpRoutes: {
       ...pages,

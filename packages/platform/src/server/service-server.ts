@@ -63,6 +63,8 @@ export interface ServiceServerOptions {
   fallback?: HttpHandler;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
+  /** The public edge: each call starts a new trace, linked to the one the outside caller sent. */
+  publicEdge?: boolean;
 }
 
 /** A running service. */
@@ -102,7 +104,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       router.service(Health, healthService(health));
       registerReflection(router);
     },
-    interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
+    interceptors: [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },

@@ -39,6 +39,7 @@ export { RouteTable, type RestRoute, type RouteMatch } from "./edge/route-table.
 export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
 export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
 export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
+export { GRPC_HEALTH_PREFIX, isOperationalPath, OPERATIONAL_PATHS } from "./edge/operational-routes.js";
 export { allowedOrigins, corsSettings, noOrigins, originAllowed, ORIGIN_PATTERNS, type AllowedOrigins } from "./edge/cors.js";
 export { OPENAPI_DOCUMENT } from "./edge/openapi-document.js";
 
@@ -69,6 +70,10 @@ export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";
 export { extractTraceContext, initTracing, injectTraceContext, passThroughTraceparent, shutdownTracing, tracer, tracingEnabled } from "./observability/tracing.js";
+export { endServerSpan, publicEdgeTraceStart } from "./observability/public-trace.js";
+export { accessLogLevel, logAccess, type AccessEntry } from "./observability/access-log.js";
+export { edgeRateLimited, metricsRegistry, observeServerCall, recordBuildInfo } from "./observability/metrics.js";
+export { PLATFORM_VERSION } from "./version.js";
 export { declareSensitiveFields, redactSecrets, SECRET_HEADERS } from "./observability/redaction.js";
 export { redisReadiness, type ReadinessCheck } from "./readiness.js";
 export { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "./start-hints.js";

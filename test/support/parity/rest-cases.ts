@@ -160,6 +160,7 @@ const edge: RestCase[] = [
   { name: "OpenAPI document, with a bad token", request: () => get("/openapi.json", bearer("garbage")) },
   { name: "OpenAPI document, from a browser", request: () => get("/openapi.json", { origin: "https://app.example" }) },
   { name: "OpenAPI document, POST", request: () => post("/openapi.json", {}) },
+  { name: "readiness", request: () => get("/readyz") },
   { name: "internal service path", request: (w) => post("/junction.auth.v1.InternalAuthService/GetUserRoles", { user_id: w.owner.userId }, as(w.owner)) },
   { name: "reflection path", request: () => post("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", {}) },
   { name: "double slash", request: (w) => get("//v1/me", as(w.member)) },

@@ -47,7 +47,7 @@ export function startEnvoyProcess(options: EnvoyStart): EnvoyProcess {
   // Access-log lines reach stdout within a quarter second instead of Envoy's default ten.
   args.push("--file-flush-interval-msec", "250");
   const child = spawn(options.binary, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [EDGE_KEY_ENV]: options.edgeKey } });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return { child, exited };
 }
 

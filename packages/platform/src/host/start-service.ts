@@ -13,7 +13,7 @@ import { recordBuildInfo } from "../observability/metrics.js";
 import { declareSensitiveFields } from "../observability/redaction.js";
 import { PLATFORM_VERSION } from "../version.js";
 import { shutdownTracing } from "../observability/tracing.js";
-import { startServiceServer, type ServiceServer } from "../server/service-server.js";
+import { onStopSignal, startServiceServer, type ServiceServer } from "../server/service-server.js";
 import type { DatabaseClient, ServiceDeclaration } from "./service-declaration.js";
 import { ServiceHost, type HostOptions } from "./service-host.js";
 
@@ -103,8 +103,7 @@ export async function runService<Ctx, Db extends DatabaseClient>(declaration: Se
       },
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  onStopSignal(stop);
 }
 
 function defaultVerifier(host: ServiceHost<DatabaseClient>): AccessTokenVerifier {

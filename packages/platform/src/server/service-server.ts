@@ -68,6 +68,8 @@ export interface ServiceServerOptions {
   connectionTimeouts?: Partial<ConnectionTimeouts>;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
+  /** The public edge: each call starts a new trace, linked to the one the outside caller sent. */
+  publicEdge?: boolean;
 }
 
 /** A running service. */
@@ -108,7 +110,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       registerReflection(router);
       undecodableRequestsAsInvalidArgument(router);
     },
-    interceptors: [callObservation(logger), ...(options.interceptors ?? [])],
+    interceptors: [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])],
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
@@ -219,9 +221,21 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   return { name: options.name, port, url, health, logger, onShutdown: (step) => void shutdownSteps.push(step), close };
 }
 
+/** Calls `stop` on the first SIGTERM or SIGINT; later ones (a group's Ctrl-C, then its supervisor's SIGTERM) must not kill the process mid-shutdown, so they are ignored. */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
+  let stopping = false;
+  const once = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stop(signal);
+  };
+  process.on("SIGTERM", once);
+  process.on("SIGINT", once);
+}
+
 /** Stops `server` gracefully on SIGTERM or SIGINT, then exits 0 (1 if shutdown failed). */
 export function exitOnSignals(server: Pick<ServiceServer, "close" | "logger">): void {
-  const stop = (signal: string) => {
+  onStopSignal((signal) => {
     server.logger.info({ signal }, "shutting down");
     server.close().then(
       () => process.exit(0),
@@ -230,9 +244,7 @@ export function exitOnSignals(server: Pick<ServiceServer, "close" | "logger">): 
         process.exit(1);
       },
     );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  });
 }
 
 function json(res: http.ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {

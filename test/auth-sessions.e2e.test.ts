@@ -146,7 +146,8 @@ test("expired reset tokens are refused", async (t) => {
 
 /** Auth as the edge calls it: with the edge's service credentials and the client's address. */
 const viaEdge = () => platform.serviceClient(AuthService, "edge");
-const from = (ip: string) => ({ headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
+// As the TypeScript edge forwards it: the one address it saw (Envoy sends x-envoy-external-address).
+const from = (ip: string) => ({ headers: { "x-forwarded-for": ip } });
 const randomIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
 
 test("failed logins lock out the (account, client) pair with RetryInfo and Retry-After; the owner elsewhere still signs in", async (t) => {

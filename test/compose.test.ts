@@ -32,7 +32,7 @@ const committed = readFileSync(join(root, "docker-compose.yml"), "utf8");
 const compose = parse(committed, { merge: true }) as { services: Record<string, ComposeService> };
 const { manifest } = junction;
 const internalListener = `http://envoy:${manifest.edge.internalPort}`;
-const SECRETS = { JUNCTION_SERVICE_SECRET: "compose-test-secret-0123456789abcdef", JUNCTION_SEALED_FIELDS_KEYS: `t:${Buffer.alloc(32).toString("base64")}` };
+const SECRETS = { JUNCTION_SERVICE_SECRET: "compose-test-secret-0123456789abcdef", JUNCTION_EDGE_KEY: "compose-test-edge-key-0123456789abcdef", JUNCTION_SEALED_FIELDS_KEYS: `t:${Buffer.alloc(32).toString("base64")}` };
 
 test("docker-compose.yml is generated from the manifest, and marked so", (t) => {
   t.is(committed, renderComposeFile(junction), "stale or hand-edited: run `npm run render`");
@@ -44,12 +44,17 @@ const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "igno
 if (hasDockerCompose) {
   test("docker-compose config -q accepts the file once the secrets are set, and refuses it without them", (t) => {
     t.notThrows(() => execFileSync("docker-compose", ["config", "-q"], { cwd: root, stdio: "pipe", env: { ...process.env, ...SECRETS } }));
-    const bare = { ...process.env };
+    const bare: NodeJS.ProcessEnv = { ...process.env, JUNCTION_EDGE_KEY: SECRETS.JUNCTION_EDGE_KEY };
     delete bare.JUNCTION_SERVICE_SECRET;
     delete bare.JUNCTION_SEALED_FIELDS_KEYS;
     const refused = spawnSync("docker-compose", ["config", "-q"], { cwd: root, env: bare, encoding: "utf8" });
     t.not(refused.status, 0);
     t.regex(refused.stderr, /set a service secret/);
+    const withoutEdgeKey = { ...process.env, ...SECRETS } as NodeJS.ProcessEnv;
+    delete withoutEdgeKey.JUNCTION_EDGE_KEY;
+    const noKey = spawnSync("docker-compose", ["config", "-q"], { cwd: root, env: withoutEdgeKey, encoding: "utf8" });
+    t.not(noKey.status, 0);
+    t.regex(noKey.stderr, /set the edge key/);
   });
 } else {
   test.skip("docker-compose config -q: SKIPPED, docker-compose is not installed (CI installs Debian's)", () => {});
@@ -81,6 +86,7 @@ test("service clients call each other through Envoy's internal listener, with th
     t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
     t.is(env.JUNCTION_JWKS_URL, `http://auth:${manifest.service("auth").port}/.well-known/jwks.json`);
     t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:\?.+\}$/, "the secret is required, with no default");
+    t.regex(env.JUNCTION_EDGE_KEY ?? "", /^\$\{JUNCTION_EDGE_KEY:\?.+\}$/, "the edge key is required, with no default");
     const sealed = manifest.service(name).sealedFields;
     t.is(env.JUNCTION_SEALED_FIELDS_KEYS !== undefined, sealed, `${name} holds the sealing keys only if the manifest says so`);
     for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL"]) t.truthy(env[variable], `${name} has ${variable}`);

@@ -4,9 +4,10 @@
 // must agree once ids, tokens and times are set aside; every remaining difference is the one
 // docs/edge.md pins, no more and no fewer.
 import test from "ava";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEdge } from "@junction/edge";
-import { createLogger, type ServiceServer } from "@junction/platform";
+import { createLogger, OPENAPI_DOCUMENT, type ServiceServer } from "@junction/platform";
 import { repositoryRoot } from "../packages/platform/test/support/tools.js";
 import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { differingPaths, normalize, restOutcome, rpcOutcome, type Outcome } from "./support/parity/outcomes.js";
@@ -72,4 +73,14 @@ test("the corpus gets the same answers through Envoy as through the TypeScript e
     Object.fromEntries([...pinned].sort()),
     `measured differences (docs/edge.md "Pinned differences" must list exactly these):\n${shown.join("\n")}`,
   );
+});
+
+test("both edges serve the committed OpenAPI document, byte for byte, to anyone", async (t) => {
+  const committed = readFileSync(join(repositoryRoot, OPENAPI_DOCUMENT.file));
+  for (const [name, url] of [["typescript", edge.url], ["envoy", envoy.url]] as const) {
+    const res = await fetch(`${url}${OPENAPI_DOCUMENT.urlPath}`);
+    t.is(res.status, 200, name);
+    t.is(res.headers.get("content-type"), "application/json", name);
+    t.true(Buffer.from(await res.arrayBuffer()).equals(committed), `${name} serves ${OPENAPI_DOCUMENT.file} as it is`);
+  }
 });

@@ -2,11 +2,13 @@
 // and per client address, each a minute's allowance; the request over a limit is 429 with
 // Retry-After and the same body from both, and RESOURCE_EXHAUSTED to gRPC, gRPC-Web and Connect.
 import test from "ava";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Health, HealthCheckResponse_ServingStatus } from "@junction/gen/health/v1/health_pb";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
 import { startEdge } from "@junction/edge";
 import { createLogger } from "@junction/platform";
 import { envoyDeploymentFor, startTestEnvoy } from "./support/envoy.js";
-import { normalize, publicMethod, restOutcome, rpcOutcome, type Outcome } from "./support/parity/outcomes.js";
+import { normalize, publicMethod, restOutcome, rpcOutcome, transportFor, type Outcome } from "./support/parity/outcomes.js";
 import { TestPlatform } from "./support/platform.js";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { startAuth, startUsers } from "./support/services.js";
@@ -57,4 +59,34 @@ test("over the per-user and then the per-client limit, both edges answer 429 (RE
   t.like(viaEnvoy[PER_CLIENT]!, { "headers.x-junction-rate-limit": "client", "body.message": '"rate limit per client exceeded"' });
   t.like(viaEnvoy.at(-1)!, { "body.message": '"rate limit per client exceeded"' });
   t.deepEqual(viaEnvoy, viaTypescript, "the same answers from both edges");
+  // The OpenAPI document counts against no limit: both edges still serve it to this client.
+  for (const url of [edge.url, envoy.url]) t.is((await fetch(`${url}/openapi.json`)).status, 200, `${url} serves /openapi.json past the limit`);
+});
+
+test("operational routes (probes, metrics, gRPC health) are never rate limited nor need a token, on either edge", async (t) => {
+  const platform = await TestPlatform.create(t, { JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(PER_CLIENT), JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(PER_USER) });
+  await platform.start("auth", startAuth);
+  const edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
+  t.teardown(() => edge.close());
+  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: { perClientPerMinute: PER_CLIENT, perUserPerMinute: PER_USER } }));
+  t.teardown(() => envoy.close());
+  await envoy.untilHealthy(["auth"]);
+  const secondsLeft = 60 - new Date().getSeconds();
+  if (secondsLeft < 15) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 100));
+
+  const probe = async (baseUrl: string) => {
+    const statuses = new Set<string>();
+    for (let i = 0; i < PER_CLIENT * 2; i++) {
+      for (const path of ["/healthz", "/readyz", "/metrics"]) statuses.add(`${path} ${(await restOutcome(baseUrl, { method: "GET", path })).status}`);
+      const health = createClient(Health, transportFor("grpc", baseUrl));
+      const check = await health.check({ service: "" }).then((res) => HealthCheckResponse_ServingStatus[res.status], (error: unknown) => Code[ConnectError.from(error).code]);
+      statuses.add(`grpc.health.v1 Check ${check}`);
+    }
+    // The probes spent none of this client's allowance.
+    const after = await restOutcome(baseUrl, { method: "GET", path: "/.well-known/jwks.json" });
+    return { statuses: [...statuses].sort(), after: after.status };
+  };
+  // The TypeScript edge serves them on its port; Envoy on its admin port, so on its public listener they are 404s.
+  t.deepEqual(await probe(edge.url), { statuses: ["/healthz 200", "/metrics 200", "/readyz 200", "grpc.health.v1 Check SERVING"], after: 200 });
+  t.deepEqual(await probe(envoy.url), { statuses: ["/healthz 404", "/metrics 404", "/readyz 404", "grpc.health.v1 Check Unimplemented"], after: 200 });
 });

@@ -20,6 +20,8 @@ import { startAuth, startNotifications, startOrgs, startUsers } from "./support/
 import { firstOf } from "./support/notification-streams.js";
 import type { NotificationsContext } from "@junction/notifications";
 import { signUp } from "./support/signed-in-users.js";
+import { waitForEvent } from "./support/events.js";
+import { SessionCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
 
 let platform: TestPlatform;
 let edge: ServiceServer;
@@ -39,6 +41,13 @@ test.before(async () => {
   await envoy.untilHealthy(["auth", "users", "orgs", "notifications"]);
   edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
 });
+test("a forged edge key straight to a service's port is refused: only Envoy holds the real one", async (t) => {
+  const forged = await t.throwsAsync(
+    createClient(AuthService, createGrpcTransport({ baseUrl: platform.url("auth") })).login({ email: uniqueEmail("forged"), password: PASSWORD }, { headers: { "x-junction-edge-key": "forged-forged-forged-forged-forged" } }),
+  );
+  t.is(ConnectError.from(forged).code, Code.Unauthenticated);
+});
+
 test.after.always(async () => {
   await edge?.close();
   await envoy?.close();
@@ -80,6 +89,22 @@ for (const via of EDGES) {
     const after = await rest(baseUrl, "GET", "/v1/me", undefined, token);
     t.deepEqual(after.json.organizations, [{ orgId: org.json.organization.orgId, name: "Edge Works", role: "owner" }]);
     t.is((await rest(baseUrl, "GET", "/.well-known/jwks.json")).json.keys[0].kty, "OKP");
+  });
+
+  test(`the services believe the client address the ${via} forwards, and only the edge's: a session records it`, async (t) => {
+    const baseUrl = urlOf(via);
+    const email = uniqueEmail("client-address");
+    await rest(baseUrl, "POST", "/v1/auth/register", { email, password: PASSWORD, display_name: "Address" });
+    // A client's own edge key is replaced by the edge's (Envoy) or dropped (the TypeScript edge).
+    const login = await fetch(`${baseUrl}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-junction-edge-key": "forged-forged-forged-forged-forged", "x-forwarded-for": "203.0.113.7", "x-envoy-external-address": "203.0.113.8" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    t.is(login.status, 200);
+    const { sessionId } = (await login.json()) as { sessionId: string };
+    const created = await waitForEvent(platform.env, SessionCreatedSchema, (e) => e.sessionId === sessionId);
+    t.is(created.clientIp, "127.0.0.1", "the TCP peer the edge saw, not what the client wrote");
   });
 
   test(`Idempotency-Key: a POST sent twice makes one organization and replays the first answer; another body is refused; through the ${via}`, async (t) => {

@@ -7,14 +7,14 @@
 // tests); this file checks what the configuration says.
 import test, { type ExecutionContext } from "ava";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFileRegistry, equals, fromBinary, getOption, type DescMethod } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { http } from "@junction/gen/google/api/annotations_pb";
 import { HttpRuleSchema } from "@junction/gen/google/api/http_pb";
-import { allowsAnonymous, CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { allowsAnonymous, CommunicationPolicy, DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_EDGE_RATE_LIMITS, formatSeconds, OPENAPI_DOCUMENT, SERVICE_TOKEN_HEADER } from "@junction/platform";
 import { allServices, internalServices, junction, publicServices } from "./support/junction.js";
 import { ENVOY_FILES, renderEnvoyArtifacts, renderEnvoyConfigFor, staleEnvoyFiles } from "@junction/tools/envoy/envoy-artifacts";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
@@ -87,6 +87,19 @@ test("internal services and unknown paths answer 404 on the public listener", (t
   for (const path of ["/", "/v2/nothing", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "/metrics"]) {
     t.is(pickRoute(routes, { path })?.direct_response?.status, 404, `${path} is a 404`);
   }
+});
+
+test("GET /openapi.json is answered from the committed document, with no token checked and no rate limit counted", (t) => {
+  const routes = routesOf(publicListener);
+  const route = pickRoute(routes, { path: OPENAPI_DOCUMENT.urlPath, method: "GET" });
+  t.is(route?.name, "openapi");
+  t.deepEqual(route?.direct_response, { status: 200, body: { filename: OPENAPI_DOCUMENT.file } }, "read from the file, relative to Envoy's working directory");
+  t.is(route?.response_headers_to_add?.find((h) => h.header.key === "content-type")?.header.value, "application/json");
+  t.is(route?.typed_per_filter_config?.["envoy.filters.http.jwt_authn"]?.disabled, true);
+  t.is(route?.typed_per_filter_config?.["envoy.filters.http.local_ratelimit"]?.disabled, true, "neither rate limit filter counts it");
+  const size = statSync(join(root, OPENAPI_DOCUMENT.file)).size;
+  t.true(publicListener.route_config.max_direct_response_body_size_bytes! >= 4 * size, `room for the ${size}-byte document to grow`);
+  t.is(pickRoute(routes, { path: OPENAPI_DOCUMENT.urlPath, method: "POST" })?.name, "not-found", "other verbs get what an unknown path gets");
 });
 
 test("a bound REST path with a verb it does not bind is a 405 naming the verbs it binds", (t) => {
@@ -197,6 +210,7 @@ test("the public filter chain runs in the order the transcoder and jwt_authn nee
       "envoy.filters.http.cors",
       "envoy.filters.http.jwt_authn",
       "envoy.filters.http.local_ratelimit",
+      "envoy.filters.http.credential_injector",
       "envoy.filters.http.router",
     ],
   );
@@ -248,6 +262,13 @@ test("outside requests cannot bring internal headers, addresses or request ids",
   t.deepEqual(publicListener.internal_address_config, { unix_sockets: false, cidr_ranges: [{ address_prefix: "192.0.2.0", prefix_len: 32 }] }, "no client counts as internal");
   t.like(internalListener, { generate_request_id: true, preserve_external_request_id: true }, "a calling service's request id is kept");
   t.is(internalListener.route_config.request_headers_to_remove, undefined, "services keep their service tokens");
+});
+
+test("slow clients are bounded on both listeners as on the services: request heads in time, idle connections closed", (t) => {
+  for (const listener of [publicListener, internalListener]) {
+    t.like(listener, { request_headers_timeout: DEFAULT_CONNECTION_TIMEOUTS.headers, common_http_protocol_options: { idle_timeout: DEFAULT_CONNECTION_TIMEOUTS.idle } });
+  }
+  t.like(publicListener, { common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" } }, "the public listener's own options stay");
 });
 
 test("each upstream has an HTTP/2 cluster with the policy's port, breaker, retry budget and health check", (t) => {
@@ -324,7 +345,9 @@ test("the local deployment follows the environment's ports and limits, as the se
 
 test("Envoy itself accepts both committed configs (envoy --mode validate)", (t) => {
   for (const config of [ENVOY_FILES.config, ENVOY_FILES.localConfig]) {
-    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8" });
+    // Envoy reads the edge key from its environment, as compose and npm start give it.
+    const env = { ...process.env, JUNCTION_EDGE_KEY: "k".repeat(32) };
+    const result = spawnSync(tool("envoy"), ["--mode", "validate", "-c", config, "--log-level", "error"], { cwd: root, encoding: "utf8", env });
     t.is(result.status, 0, `${config}: ${result.stdout}${result.stderr}`);
   }
 });

@@ -20,7 +20,7 @@ export interface Route {
   typed_per_filter_config?: Record<string, { "@type": string; [field: string]: unknown }>;
   response_headers_to_add?: Array<{ header: { key: string; value: string } }>;
   route?: { cluster: string; timeout?: string; max_stream_duration?: object; retry_policy?: RetryPolicyJson };
-  direct_response?: { status: number; body?: { inline_string: string } };
+  direct_response?: { status: number; body?: { inline_string?: string; filename?: string } };
 }
 
 export interface HttpFilter {
@@ -35,9 +35,11 @@ export interface ConnectionManager {
   generate_request_id?: boolean;
   preserve_external_request_id?: boolean;
   always_set_request_id_in_response?: boolean;
+  request_headers_timeout?: string;
+  common_http_protocol_options?: { idle_timeout?: string; headers_with_underscores_action?: string };
   internal_address_config?: { unix_sockets: boolean; cidr_ranges?: Array<{ address_prefix: string; prefix_len: number }> };
   local_reply_config?: { mappers: Array<{ filter: { extension_filter: { typed_config: { expression: string } } }; status_code?: number }> };
-  route_config: { name: string; request_headers_to_remove?: string[]; virtual_hosts: Array<{ routes: Route[] }> };
+  route_config: { name: string; max_direct_response_body_size_bytes?: number; request_headers_to_remove?: string[]; virtual_hosts: Array<{ routes: Route[] }> };
   http_filters: HttpFilter[];
 }
 

@@ -18,7 +18,7 @@ import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from
 import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "@junction/tools/local-run/envoy-process";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
-import type { TestPlatform } from "./platform.js";
+import { TEST_EDGE_KEY, type TestPlatform } from "./platform.js";
 
 /** One line of Envoy's access log (the fields listeners.ts renders). */
 export interface AccessLogEntry {
@@ -82,7 +82,7 @@ export async function startTestEnvoy(deployment: EnvoyDeployment, policy: Commun
   const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
   const configPath = join(dir, "envoy.yaml");
   writeFileSync(configPath, renderEnvoyYaml({ ...system, policy, deployment }));
-  const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot });
+  const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot, edgeKey: TEST_EDGE_KEY });
   const accessLog: AccessLogEntry[] = [];
   const ownLog: string[] = [];
   readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => {

@@ -26,6 +26,9 @@ export { eventually } from "../../packages/platform/test/support/eventually.js";
 /** What a service's exported start function looks like (startAuth, startUsers, ...). */
 export type ServiceStarter = (options: { env: NodeJS.ProcessEnv; logger?: Logger }) => Promise<ServiceServer>;
 
+/** The key every test Envoy adds to outside requests (test/support/envoy.ts), and every test platform's services accept. */
+export const TEST_EDGE_KEY = randomBytes(32).toString("hex");
+
 /** Settings that make services quick to test: cheap password hashing, quiet logs. */
 export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   JUNCTION_AUTH_ARGON2_MEMORY_KIB: "256",
@@ -68,6 +71,7 @@ export class TestPlatform {
       ...process.env,
       ...TEST_SETTINGS,
       JUNCTION_SERVICE_SECRET: randomBytes(32).toString("hex"),
+      JUNCTION_EDGE_KEY: TEST_EDGE_KEY,
       JUNCTION_SEALED_FIELDS_KEYS: `test:${randomBytes(32).toString("base64")}`,
       JUNCTION_REDIS_NAMESPACE: `junction-${id}`,
       JUNCTION_EVENTS_PREFIX: id,

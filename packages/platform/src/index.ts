@@ -17,7 +17,10 @@ export { CommunicationPolicy, PolicyError, type MethodPolicy, type RetryPolicy, 
 // Serving: one port for gRPC, gRPC-Web and Connect, health, reflection, metrics.
 export { bind, exitOnSignals, startServiceServer, type HttpHandler, type ServiceBinding, type ServiceServer, type ServiceServerOptions } from "./server/service-server.js";
 export { respondTrailersOnly } from "./server/trailers-only.js";
+export { EDGE_CALLER, EDGE_KEY_ENV, EDGE_KEY_HEADER, edgeKeyFromEnv } from "./identity/edge-key.js";
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, idempotencyTtlMs, withIdempotencyKeys } from "./server/idempotency-keys.js";
+export { callerProtocol, sendCallerError, sendRestError } from "./server/caller-error.js";
+export { connectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from "./server/connection-timeouts.js";
 export { REQUEST_ID_HEADER } from "./server/call-observation.js";
 export { inboundTimeoutMs } from "./server/inbound-deadline.js";
 export { Health, HealthRegistry } from "./server/health.js";
@@ -36,7 +39,9 @@ export { RouteTable, type RestRoute, type RouteMatch } from "./edge/route-table.
 export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
 export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
 export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
+export { GRPC_HEALTH_PREFIX, isOperationalPath, OPERATIONAL_PATHS } from "./edge/operational-routes.js";
 export { allowedOrigins, corsSettings, noOrigins, originAllowed, ORIGIN_PATTERNS, type AllowedOrigins } from "./edge/cors.js";
+export { OPENAPI_DOCUMENT } from "./edge/openapi-document.js";
 
 // Errors with google.rpc details; what counts as an outage.
 export { describeError, failureKind, type FailureKind } from "./failure-kind.js";
@@ -65,6 +70,10 @@ export { envDuration } from "./env-duration.js";
 export { formatSeconds, parseDuration } from "./duration.js";
 export { createLogger, type Logger } from "./logger.js";
 export { extractTraceContext, initTracing, injectTraceContext, passThroughTraceparent, shutdownTracing, tracer, tracingEnabled } from "./observability/tracing.js";
+export { endServerSpan, publicEdgeTraceStart } from "./observability/public-trace.js";
+export { accessLogLevel, logAccess, type AccessEntry } from "./observability/access-log.js";
+export { edgeRateLimited, metricsRegistry, observeServerCall, recordBuildInfo } from "./observability/metrics.js";
+export { PLATFORM_VERSION } from "./version.js";
 export { declareSensitiveFields, redactSecrets, SECRET_HEADERS } from "./observability/redaction.js";
 export { redisReadiness, type ReadinessCheck } from "./readiness.js";
 export { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "./start-hints.js";

@@ -3,7 +3,7 @@
 // A refused caller is told how to authenticate (WWW-Authenticate), as Envoy's jwt_authn tells it.
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { type AccessTokenClaims, type AccessTokenVerifier, allowsAnonymous } from "@junction/platform";
+import { type AccessTokenClaims, type AccessTokenVerifier, allowsAnonymous, isOperationalPath } from "@junction/platform";
 
 /** The bearer token of an Authorization header, or undefined. */
 export function bearerToken(authorization: string | null | undefined): string | undefined {
@@ -31,9 +31,10 @@ export async function admit(method: DescMethod, authorization: string | null | u
   }
 }
 
-/** The same check for Connect, gRPC and gRPC-Web calls passing through the edge. */
+/** The same check for Connect, gRPC and gRPC-Web calls passing through the edge; grpc.health.v1 is for probes and needs no token. */
 export function admission(verifier: AccessTokenVerifier): Interceptor {
   return (next) => async (req) => {
+    if (isOperationalPath(new URL(req.url).pathname)) return next(req);
     await admit(req.method, req.header.get("authorization"), verifier, new URL(req.url).toString());
     return next(req);
   };

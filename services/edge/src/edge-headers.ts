@@ -3,10 +3,10 @@
 // removed, the client address recorded, CORS answered.
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
-import { type AllowedOrigins, corsSettings, type HttpHandler, originAllowed, REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { type AllowedOrigins, corsSettings, EDGE_KEY_HEADER, type HttpHandler, originAllowed, REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER } from "@junction/platform";
 
 // Headers only Junction's own components may set.
-const INTERNAL_HEADERS = [SERVICE_TOKEN_HEADER, "x-forwarded-for", "x-real-ip"];
+const INTERNAL_HEADERS = [SERVICE_TOKEN_HEADER, EDGE_KEY_HEADER, "x-forwarded-for", "x-real-ip"];
 
 /** The client's address as the edge saw it. */
 export function clientAddress(req: Parameters<HttpHandler>[0]): string {

@@ -5,54 +5,20 @@
 import type http from "node:http";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  type AccessTokenVerifier,
-  bind,
-  CommunicationPolicy,
-  connectRedis,
-  Contracts,
-  allowedOrigins,
-  createAccessTokenVerifier,
-  createLogger,
-  createServiceTokenIssuer,
-  createUpstreamTransport,
-  edgeRateLimitsFromEnv,
-  edgeReplies,
-  envEnum,
-  envPort,
-  envString,
-  envUrl,
-  type HttpHandler,
-  initTracing,
-  loadConfig,
-  type Logger,
-  Manifest,
-  RATE_LIMIT_NAME_HEADER,
-  redisKey,
-  redisNamespace,
-  redisReadiness,
-  RouteTable,
-  serviceSecretFromEnv,
-  serviceTokenInterceptor,
-  type ServiceServer,
-  serviceUrls,
-  shutdownTracing,
-  startServiceServer,
-} from "@junction/platform";
+import { type AccessTokenVerifier, allowedOrigins, bind, CommunicationPolicy, connectRedis, connectionTimeouts, Contracts, createAccessTokenVerifier, createLogger, createServiceTokenIssuer, createUpstreamTransport, EDGE_CALLER, edgeRateLimited, edgeRateLimitsFromEnv, edgeReplies, envEnum, envPort, envString, envUrl, type HttpHandler, initTracing, isOperationalPath, loadConfig, type Logger, Manifest, OPENAPI_DOCUMENT, PLATFORM_VERSION, RATE_LIMIT_NAME_HEADER, recordBuildInfo, redisKey, redisNamespace, redisReadiness, RouteTable, serviceSecretFromEnv, type ServiceServer, serviceTokenInterceptor, serviceUrls, shutdownTracing, startServiceServer } from "@junction/platform";
 import { fileURLToPath } from "node:url";
 import { admission, bearerToken } from "./access.js";
+import { admittedBeforeBody } from "./early-admission.js";
 import { clientAddress, edgeHeaders } from "./edge-headers.js";
 import { forwardingService } from "./forwarding.js";
 import { pageProxy } from "./page-proxy.js";
 import { EdgeRateLimiter } from "./rate-limit.js";
 import { sendCallerError } from "./protocol-replies.js";
+import { openApiDocument, requestsOpenApiDocument } from "./openapi-document.js";
 import { restGateway } from "./rest/rest-gateway.js";
-import { upstreamHealth } from "./upstream-health.js";
+import { recentUpstreamHealth } from "./upstream-health.js";
 
 const REPOSITORY_FILE = (name: string) => fileURLToPath(new URL(`../../../${name}`, import.meta.url));
-
-/** The name the edge presents in its service credentials: auth believes the client addresses it forwards. */
-const EDGE_CALLER = "edge";
 
 /** Overrides for tests and embedding; everything else comes from the environment. */
 export interface EdgeOptions {
@@ -87,6 +53,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
   policy.assertMethodsExist(allServices);
   const credentials = serviceTokenInterceptor(createServiceTokenIssuer(EDGE_CALLER, serviceSecretFromEnv(env, logger)));
   initTracing("junction-edge");
+  recordBuildInfo("edge", PLATFORM_VERSION);
   const verifier = options.verifier ?? createAccessTokenVerifier({ jwksUrl: config.jwksUrl });
 
   const redis = await connectRedis(config.redisUrl, logger, `${redisNamespace(env)}-edge`);
@@ -107,6 +74,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
 
   const rest = restGateway({ routes: new RouteTable(publicServices), transportFor, verifier, logger });
   const rateLimited = (next: HttpHandler): HttpHandler => async (req, res) => {
+    if (requestsOpenApiDocument(req) || isOperationalPath(req.url ?? "/")) return next(req, res);
     const token = bearerToken(req.headers.authorization);
     const user = token ? await verifier.verify(token).then((claims) => claims.userId, () => undefined) : undefined;
     const decision = await limiter.admit(clientAddress(req), user).catch((error: Error) => {
@@ -114,10 +82,12 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
       return { allowed: true } as const;
     });
     if (decision.allowed) return next(req, res);
+    edgeRateLimited.inc({ limit: decision.limit });
     (res as http.ServerResponse).setHeader("retry-after", String(decision.retryAfterSeconds));
     (res as http.ServerResponse).setHeader(RATE_LIMIT_NAME_HEADER, decision.limit);
     sendCallerError(req, res, edgeReplies.rateLimited(decision.limit));
   };
+  const healthOfUpstreams = recentUpstreamHealth(healthTransports);
   const origins = allowedOrigins(manifest.edge.corsOrigins, env);
 
   const server = await startServiceServer({
@@ -129,12 +99,15 @@ export async function startEdge(options: EdgeOptions = {}): Promise<ServiceServe
     interceptors: [admission(verifier)],
     readiness: [redisReadiness(redis)],
     fallback: rest,
-    wrap: (route) => edgeHeaders(rateLimited(route), origins),
+    connectionTimeouts: connectionTimeouts(env),
+    publicEdge: true,
+    wrap: (route) => edgeHeaders(rateLimited(admittedBeforeBody(publicServices, verifier, route)), origins),
     httpRoutes: {
       ...pages,
+      [OPENAPI_DOCUMENT.urlPath]: openApiDocument(REPOSITORY_FILE(OPENAPI_DOCUMENT.file), rest),
       "/healthz": async (_req, res) => {
         (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await upstreamHealth(healthTransports) }));
+        res.end(JSON.stringify({ status: "alive", service: "edge", upstreams: await healthOfUpstreams() }));
       },
     },
   });

@@ -1,62 +1,15 @@
 // The errors the edge answers itself: REST errors as google.rpc.Status JSON, and errors before any
-// service is called (rate limited, unknown RPC) in the protocol the caller spoke,
-// as Envoy's local replies answer it: gRPC and gRPC-Web get a trailers-only reply with the status
-// and details in headers, Connect its JSON error (or, for a stream, the end-of-stream message),
-// REST google.rpc.Status JSON.
+// service is called (rate limited, unknown RPC) in the protocol the caller spoke, as Envoy's local
+// replies answer it (packages/platform/src/server/caller-error.ts, shared with every service port).
 import type http from "node:http";
-import type { ConnectError } from "@connectrpc/connect";
-import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
-import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { errorBody, type HttpHandler, httpStatusOf, respondTrailersOnly } from "@junction/platform";
+import { type HttpHandler } from "@junction/platform";
 
-type Request = Parameters<HttpHandler>[0];
+export { callerProtocol, sendCallerError, sendRestError as sendError } from "@junction/platform";
+
 type Response = Parameters<HttpHandler>[1];
 
 /** Sends a JSON body with `status`. */
 export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
   (res as http.ServerResponse).writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
-}
-
-// Headers of an error a REST client acts on: the challenge of a 401, when to retry a 503.
-const CLIENT_HEADERS = ["www-authenticate", "retry-after"];
-
-/** Sends `error` as a REST error response, with its WWW-Authenticate challenge and Retry-After when it has them. */
-export function sendError(res: Response, error: ConnectError): void {
-  const headers: Record<string, string> = {};
-  for (const name of CLIENT_HEADERS) {
-    const value = error.metadata.get(name);
-    if (value) headers[name] = value;
-  }
-  sendJson(res, httpStatusOf(error.code), errorBody(error), headers);
-}
-
-/** The protocol of a request, from its headers. */
-export function callerProtocol(req: Request): "grpc" | "connect-stream" | "connect" | "rest" {
-  const contentType = String(req.headers["content-type"] ?? "");
-  if (contentType.startsWith("application/grpc")) return "grpc";
-  if (contentType.startsWith("application/connect+")) return "connect-stream";
-  return req.headers["connect-protocol-version"] === "1" ? "connect" : "rest";
-}
-
-/** Sends `error` in the caller's protocol. `connectStatus` replaces the usual HTTP status for Connect callers, streams included. */
-export function sendCallerError(req: Request, res: Response, error: ConnectError, connectStatus?: number): void {
-  const response = res as http.ServerResponse;
-  const contentType = String(req.headers["content-type"] ?? "");
-  const protocol = callerProtocol(req);
-  if (protocol === "grpc") {
-    respondTrailersOnly(req, res, { ...Object.fromEntries(setTrailerStatus(new Headers(), error).entries()), "content-type": contentType });
-  } else if (protocol === "connect-stream" && connectStatus === undefined) {
-    const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
-    const prefix = Buffer.alloc(5);
-    prefix[0] = endStreamFlag;
-    prefix.writeUInt32BE(json.length, 1);
-    response.writeHead(200, { "content-type": contentType });
-    response.end(Buffer.concat([prefix, json]));
-  } else if (protocol !== "rest") {
-    response.writeHead(connectStatus ?? codeToHttpStatus(error.code), { "content-type": "application/json" });
-    response.end(JSON.stringify(errorToJson(error, undefined)));
-  } else {
-    sendError(res, error);
-  }
 }

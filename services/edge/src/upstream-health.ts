@@ -21,3 +21,16 @@ export async function upstreamHealth(transports: ReadonlyMap<string, Transport>)
   );
   return Object.fromEntries(entries);
 }
+
+/**
+ * upstreamHealth shared by every /healthz within `maxAgeMs`: the route is not rate limited, so a
+ * flood of probes must not become a flood of health checks on the upstreams.
+ */
+export function recentUpstreamHealth(transports: ReadonlyMap<string, Transport>, maxAgeMs = 1000): () => ReturnType<typeof upstreamHealth> {
+  let last: { at: number; report: ReturnType<typeof upstreamHealth> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > maxAgeMs) last = { at: now, report: upstreamHealth(transports) };
+    return last.report;
+  };
+}

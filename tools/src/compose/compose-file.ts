@@ -4,7 +4,7 @@
 // listener with its own retries off. Secrets have no defaults: compose refuses to start without
 // them. Same manifest, same bytes.
 import { readFileSync } from "node:fs";
-import type { ManifestService } from "@junction/platform";
+import { type ManifestService, OPENAPI_DOCUMENT } from "@junction/platform";
 import { Document } from "yaml";
 import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment } from "../envoy/envoy-deployment.js";
 import { repositoryRoot, type Junction } from "../junction.js";
@@ -15,6 +15,7 @@ const HEADER = [
   "(tools/src/compose/); CI fails when it is not exactly what rendering produces.",
   "",
   "  export JUNCTION_SERVICE_SECRET=$(openssl rand -hex 32)                   # required",
+  "  export JUNCTION_EDGE_KEY=$(openssl rand -hex 32)                         # required",
   "  export JUNCTION_SEALED_FIELDS_KEYS=\"k1:$(openssl rand -base64 32)\"      # required",
   "  docker compose up --build        # or Debian's `docker-compose up --build`",
   "  curl -s localhost:8080/.well-known/jwks.json",
@@ -67,6 +68,8 @@ export function renderComposeFile(junction: Junction): string {
   const { manifest } = junction;
   const { edge, identity } = manifest;
   const issuer = manifest.service(identity.issuer);
+  // Envoy adds it to outside requests; the services believe the client address of a request that has it.
+  const edgeKey = required("JUNCTION_EDGE_KEY", "set the edge key, 32+ characters (docs/deployment.md)");
   const shared: Record<string, string> = {
     JUNCTION_BIND_HOST: "0.0.0.0",
     DATABASE_URL: "postgres://postgres:${POSTGRES_PASSWORD:-junction-dev}@postgres:5432/postgres",
@@ -75,6 +78,7 @@ export function renderComposeFile(junction: Junction): string {
     ...callsThroughEnvoy(composeDeployment(junction), "envoy"),
     JUNCTION_JWKS_URL: `http://${issuer.name}:${issuer.port}${identity.jwksPath}`,
     JUNCTION_SERVICE_SECRET: required("JUNCTION_SERVICE_SECRET", "set a service secret of 32+ characters (docs/deployment.md)"),
+    JUNCTION_EDGE_KEY: edgeKey,
   };
   const services: Record<string, unknown> = {
     nats: {
@@ -99,9 +103,10 @@ export function renderComposeFile(junction: Junction): string {
     envoy: {
       image: pinnedEnvoy(),
       command: ["envoy", "-c", COMPOSE_ENVOY_PATHS.config, "--log-level", "info"],
-      // The config reads envoy/descriptors.binpb relative to here, as it does from the repository root locally.
+      // The config reads envoy/descriptors.binpb and contracts/openapi.json relative to here, as it does from the repository root locally.
       working_dir: COMPOSE_ENVOY_PATHS.workingDir,
-      volumes: [`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`, `./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`],
+      environment: { JUNCTION_EDGE_KEY: edgeKey },
+      volumes: [`./envoy/envoy.yaml:${COMPOSE_ENVOY_PATHS.config}:ro`, `./envoy/descriptors.binpb:${COMPOSE_ENVOY_PATHS.descriptors}:ro`, `./${OPENAPI_DOCUMENT.file}:${COMPOSE_ENVOY_PATHS.openApi}:ro`],
       // The public listener for everyone, the admin interface for this machine only; the internal listener stays on the compose network.
       ports: [`${edge.port}:${edge.port}`, `127.0.0.1:${edge.adminPort}:${edge.adminPort}`],
       expose: [String(edge.internalPort)],

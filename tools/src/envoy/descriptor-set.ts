@@ -17,9 +17,9 @@ export const DESCRIPTOR_SET_PATHS = [
   "node_modules/google-proto-files/google/rpc/error_details.proto",
 ] as const;
 
-/** Builds the descriptor set with the repository's buf; `root` is the repository root. */
-export function buildDescriptorSet(root: string): Uint8Array {
-  const args = ["build", "--as-file-descriptor-set", "--exclude-source-info", ...DESCRIPTOR_SET_PATHS.flatMap((path) => ["--path", path]), "-o", "-"];
+/** Builds the descriptor set with the repository's buf; `root` is the repository root. `sourceInfo` keeps the comments (for the OpenAPI render). */
+export function buildDescriptorSet(root: string, { sourceInfo = false } = {}): Uint8Array {
+  const args = ["build", "--as-file-descriptor-set", ...(sourceInfo ? [] : ["--exclude-source-info"]), ...DESCRIPTOR_SET_PATHS.flatMap((path) => ["--path", path]), "-o", "-"];
   try {
     return new Uint8Array(execFileSync(join(root, "node_modules", ".bin", "buf"), args, { cwd: root, maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] }));
   } catch (error) {

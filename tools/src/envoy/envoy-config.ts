@@ -11,6 +11,7 @@ import type { EnvoyJson } from "./envoy-values.js";
 import { internalHttpFilters, publicHttpFilters } from "./http-filters.js";
 import { renderAdmin, renderInternalListener, renderPublicListener } from "./listeners.js";
 import { EnvoyRenderError } from "./render-error.js";
+import { edgeKeySecret } from "./edge-key-filter.js";
 import { renderInternalRouteConfig, renderPublicRouteConfig } from "./route-table.js";
 
 /** What the Envoy configuration is rendered from. */
@@ -60,6 +61,7 @@ export function renderEnvoyConfig(inputs: EnvoyConfigInputs): EnvoyJson {
   return {
     admin: renderAdmin(deployment.admin.host, deployment.admin.port),
     static_resources: {
+      secrets: [edgeKeySecret()],
       listeners: [
         renderPublicListener({
           name: "public",

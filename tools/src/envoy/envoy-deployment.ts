@@ -36,6 +36,7 @@ export interface EnvoyDeployment {
 export const COMPOSE_ENVOY_PATHS = {
   config: "/etc/envoy/envoy.yaml",
   descriptors: "/etc/envoy/descriptors.binpb",
+  openApi: "/etc/contracts/openapi.json",
   workingDir: "/etc",
 } as const;
 

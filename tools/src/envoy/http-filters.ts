@@ -8,11 +8,13 @@
 //   cors                      after the transcoder, so REST requests already have their RPC's route
 //   jwt_authn                 after the transcoder, so each RPC's route says what it requires
 //   local_ratelimit (user)    after jwt_authn, which names the user
+//   credential_injector       the edge key on every request that reaches a service (edge-key-filter.ts)
 //   router
 // Connect passes through untouched: the services speak it natively, so its errors and streams
 // reach the client exactly as the services send them.
 import type { DescService } from "@bufbuild/protobuf";
 import { corsFilter } from "./cors-policy.js";
+import { edgeKeyFilter } from "./edge-key-filter.js";
 import { callerProtocolFilter } from "./local-replies.js";
 import type { EnvoyDeployment } from "./envoy-deployment.js";
 import { namedExtension, type EnvoyJson } from "./envoy-values.js";
@@ -36,6 +38,7 @@ export function publicHttpFilters(deployment: EnvoyDeployment, publicServices: r
     corsFilter(),
     jwtAuthnFilter(deployment),
     perUserRateLimitFilter(deployment.rateLimits),
+    edgeKeyFilter(),
     // Outside clients learn nothing about Envoy's internals from x-envoy-* response headers.
     routerFilter({ suppress_envoy_headers: true }),
   ];

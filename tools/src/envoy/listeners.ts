@@ -2,7 +2,7 @@
 // (client address, x-envoy-* control headers, request ids, service tokens). The internal one
 // carries service-to-service gRPC on the compose network and keeps the caller's request id, so
 // one id follows a request through every hop.
-import { REQUEST_ID_HEADER } from "@junction/platform";
+import { DEFAULT_CONNECTION_TIMEOUTS, REQUEST_ID_HEADER } from "@junction/platform";
 import { namedExtension, type EnvoyJson } from "./envoy-values.js";
 import { INTERNAL_LISTENER_REPLIES, renderLocalReplyConfig } from "./local-replies.js";
 import { RATE_LIMIT_WINDOW_SECONDS } from "./rate-limit-filters.js";
@@ -40,6 +40,8 @@ function accessLog(listener: string): EnvoyJson[] {
           upstream: "%UPSTREAM_CLUSTER%",
           attempts: "%UPSTREAM_REQUEST_ATTEMPT_COUNT%",
           client: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+          // The verified token's subject (jwt_authn's payload), as the TypeScript edge's `user`; never the token.
+          user: "%DYNAMIC_METADATA(envoy.filters.http.jwt_authn:jwt_payload:sub)%",
         },
       },
     }),
@@ -60,7 +62,12 @@ function listener(parts: ListenerParts, connectionManager: EnvoyJson): EnvoyJson
               stat_prefix: parts.name,
               // HTTP/1.1 and HTTP/2 (h2c prior knowledge, as gRPC clients speak it) on one port.
               codec_type: "AUTO",
+              // Slow clients, bounded as the services bound them (packages/platform/src/server/connection-timeouts.ts):
+              // a request head within the headers timeout, a connection with no request open closed when idle.
+              // An open stream is bounded by stream_idle_timeout (Envoy's default, 5 minutes without a frame).
+              request_headers_timeout: DEFAULT_CONNECTION_TIMEOUTS.headers,
               ...connectionManager,
+              common_http_protocol_options: { ...(connectionManager.common_http_protocol_options as EnvoyJson | undefined), idle_timeout: DEFAULT_CONNECTION_TIMEOUTS.idle },
               access_log: accessLog(parts.name),
               route_config: parts.routeConfig,
               http_filters: parts.httpFilters,

@@ -173,10 +173,16 @@ export function renderOwnReply(reply: OwnReply): EnvoyJson[] {
 /** The replies the internal listener can make: it checks no tokens, limits no rates and transcodes nothing. */
 export const INTERNAL_LISTENER_REPLIES = ["no route", "upstream timeout", "upstream unavailable", "malformed request", "anything else"] as const;
 
+// A route's own successful direct response (the OpenAPI document) is an answer, not an error:
+// it matches first and is left as it is, so no later case turns it into an error.
+function servedAsIs(): EnvoyJson {
+  return { filter: celFilter("response.code_details == 'direct_response' && response.code == 200") };
+}
+
 /** The connection manager's local_reply_config, with only the cases named in `only` when given. */
 export function renderLocalReplyConfig(retryAfterSeconds: number, only?: readonly string[]): EnvoyJson {
   const replies = ownReplies(retryAfterSeconds).filter((reply) => only === undefined || only.includes(reply.name));
-  return { mappers: replies.flatMap(renderOwnReply) };
+  return { mappers: [...(only === undefined ? [servedAsIs()] : []), ...replies.flatMap(renderOwnReply)] };
 }
 
 /** The filter that records the caller's protocol in filter state, first in the chain. */

@@ -4,7 +4,7 @@
 // edge (edge-rate-limits.ts). The user comes from the verified token's `sub` that jwt_authn puts in
 // dynamic metadata, never from a header a client could set.
 import { type EdgeRateLimits, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "@junction/platform";
-import { alwaysOn, namedExtension, type EnvoyJson } from "./envoy-values.js";
+import { alwaysOn, namedExtension, typedConfig, type EnvoyJson } from "./envoy-values.js";
 
 /** Where jwt_authn puts the verified token's payload, under its own filter name. */
 export const JWT_PAYLOAD_METADATA = { filter: "envoy.filters.http.jwt_authn", key: "jwt_payload" } as const;
@@ -55,4 +55,12 @@ export function perUserRateLimitFilter(limits: EdgeRateLimits): EnvoyJson | unde
     },
   };
   return perKeyLimit("user", "user", user, limits.perUserPerMinute);
+}
+
+/** Both local_ratelimit filters share this name, so one per-route setting covers both limits. */
+export const RATE_LIMIT_FILTER = "envoy.filters.http.local_ratelimit";
+
+/** The per-route setting of a route no limit counts (operational routes): both filters are skipped there. */
+export function rateLimitsExempt(): EnvoyJson {
+  return typedConfig("envoy.config.route.v3.FilterConfig", { disabled: true });
 }

@@ -5,12 +5,14 @@
 // reaches a 405 route. Everything else is a 404 Envoy answers itself (local-replies.ts gives
 // both their bodies).
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { type AllowedOrigins, type CommunicationPolicy, formatSeconds, RouteTable, SERVICE_TOKEN_HEADER } from "@junction/platform";
+import { type AllowedOrigins, type CommunicationPolicy, formatSeconds, GRPC_HEALTH_PREFIX, OPERATIONAL_PATHS, RouteTable, SERVICE_TOKEN_HEADER } from "@junction/platform";
 import { corsPolicy, CORS_FILTER, originMatchers } from "./cors-policy.js";
 import { withoutUndefined, type EnvoyJson } from "./envoy-values.js";
 import { JWT_FILTER, jwtDisabled, jwtRequirementOf } from "./jwt-authn-filter.js";
+import { RATE_LIMIT_FILTER, rateLimitsExempt } from "./rate-limit-filters.js";
 import { BUFFER_FILTER, requestSizeUnlimited } from "./request-size-filter.js";
 import { renderRetryPolicy } from "./retry-policy.js";
+import { MAX_DIRECT_RESPONSE_BYTES, renderOpenApiRoute } from "./openapi-route.js";
 
 /** The cluster that answers nothing: for routes whose requests a filter always answers itself. */
 export const NO_UPSTREAM_CLUSTER = "no_upstream";
@@ -100,6 +102,19 @@ function corsPreflightRoutes(origins: AllowedOrigins): EnvoyJson[] {
 }
 
 /**
+ * Operational paths (platform's edge/operational-routes.ts): Envoy serves its own probes and
+ * metrics on the admin port, so on the public listener they are 404s, but like at the TypeScript
+ * edge no token is checked and no rate limit counts them: a probe never spends a client's allowance.
+ */
+function operationalRoutes(): EnvoyJson[] {
+  const exempt = (route: EnvoyJson) => ({ ...route, typed_per_filter_config: { ...(route.typed_per_filter_config as EnvoyJson), [RATE_LIMIT_FILTER]: rateLimitsExempt() } });
+  return [
+    ...OPERATIONAL_PATHS.map((path) => exempt(renderAnsweredRoute(`operational:${path}`, { path }, 404))),
+    exempt(renderAnsweredRoute("operational:grpc-health", { prefix: GRPC_HEALTH_PREFIX }, 404)),
+  ];
+}
+
+/**
  * The route of a service's plain-HTTP page (the manifest's `pages`, e.g. where an email link
  * leads): its exact path to the service's cluster, with no token to check and the upstream's
  * default timeout; the service answers every method itself.
@@ -124,6 +139,7 @@ export function renderPublicRouteConfig(
   const cors = corsPolicy(corsOrigins);
   return {
     name: "public",
+    max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BYTES,
     // Only Junction's services may present a service token: one arriving from outside is dropped.
     request_headers_to_remove: [SERVICE_TOKEN_HEADER],
     virtual_hosts: [
@@ -137,6 +153,8 @@ export function renderPublicRouteConfig(
           ...internalServices.map((service) => renderAnsweredRoute(`internal-only:${service.typeName}`, { prefix: grpcServicePrefix(service) }, 404)),
           ...publicServices.flatMap((service) => service.methods.map((method) => publicMethodRoute(method, policy))),
           ...pages.map((page) => renderPageRoute(page.path, page.service, policy)),
+          renderOpenApiRoute(),
+          ...operationalRoutes(),
           ...renderMethodNotAllowedRoutes(publicServices),
           renderAnsweredRoute("not-found", { prefix: "/" }, 404),
         ],

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { EDGE_KEY_ENV } from "@junction/platform";
 import { waitUntilAnswers } from "./service-process.js";
 
 /** Where `npm run setup` installs Envoy, relative to the repository root; JUNCTION_ENVOY_BINARY overrides it. */
@@ -34,6 +35,8 @@ export interface EnvoyStart {
   readonly cwd: string;
   /** Envoy's own log level; access logs go to stdout whatever it is. */
   readonly logLevel?: string;
+  /** The key Envoy adds to every request from outside, proving to the services it is the edge (JUNCTION_EDGE_KEY). */
+  readonly edgeKey: string;
 }
 
 /** Starts Envoy on a rendered config; its stdout and stderr are left for the caller to read. */
@@ -43,8 +46,8 @@ export function startEnvoyProcess(options: EnvoyStart): EnvoyProcess {
   args.push("--drain-time-s", "1", "--parent-shutdown-time-s", "2");
   // Access-log lines reach stdout within a quarter second instead of Envoy's default ten.
   args.push("--file-flush-interval-msec", "250");
-  const child = spawn(options.binary, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const child = spawn(options.binary, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [EDGE_KEY_ENV]: options.edgeKey } });
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return { child, exited };
 }
 

@@ -29,8 +29,8 @@ export interface PlatformProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts the module `main` (as the manifest names it) in `root`, its output prefixed by `name`. */
-export function startProcess(root: string, name: string, main: string, env: NodeJS.ProcessEnv, width: number): PlatformProcess {
+/** Starts the module `main` (as the manifest names it) in `root`, its output prefixed by `name`: short readable lines when `pretty`, else the JSON lines as they are. */
+export function startProcess(root: string, name: string, main: string, env: NodeJS.ProcessEnv, width: number, pretty = true): PlatformProcess {
   const child = spawn(process.execPath, ["--import=tsx", main], {
     cwd: root,
     env,
@@ -38,9 +38,10 @@ export function startProcess(root: string, name: string, main: string, env: Node
   });
   const prefix = `${name.padEnd(width)} |`;
   for (const stream of [child.stdout!, child.stderr!]) {
-    readline.createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefix} ${formatLogLine(line)}\n`));
+    readline.createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${prefix} ${pretty ? formatLogLine(line) : line}\n`));
   }
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": only once its output is read to the end, so no last line (its shutdown) is lost.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return { name, child, exited };
 }
 

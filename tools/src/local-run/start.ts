@@ -5,7 +5,7 @@
 // growing pause (crash-restarts.ts). Databases, migrations and streams are set up by the services
 // themselves. Prints the URLs once everything is ready; Ctrl-C stops everything cleanly.
 import readline from "node:readline";
-import { envPort, loadConfig, servicePort } from "@junction/platform";
+import { edgeKeyFromEnv, envPort, loadConfig, serviceSecretFromEnv, servicePort } from "@junction/platform";
 import { callsThroughEnvoy } from "../envoy/envoy-deployment.js";
 import { loadJunction, repositoryRoot as root } from "../junction.js";
 import { keepRunning, type Supervised } from "./crash-restarts.js";
@@ -43,6 +43,8 @@ const running: Supervised[] = [];
 let envoyConfig: LocalEnvoyConfig | undefined;
 let stopping = false;
 const say = (line: string) => console.error(`\n${line}`);
+// Readable lines for a person at a terminal; JSON lines, as the processes write them, for anything else (or with --json).
+const pretty = Boolean(process.stdout.isTTY) && !process.argv.includes("--json");
 
 async function stopAll(exitCode: number): Promise<never> {
   stopping = true;
@@ -75,8 +77,8 @@ if (edge.kind === "envoy") {
   if (!envoyConfig.committed) console.log(`Envoy config rendered for this environment's ports and limits: ${path}`);
   const prefix = `${"envoy".padEnd(width)} |`;
   const startEnvoy = (): PlatformProcess => {
-    const envoy = startEnvoyProcess({ binary: edge.binary, configPath: path, cwd: root });
-    readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => process.stdout.write(`${prefix} ${formatAccessLogLine(line)}\n`));
+    const envoy = startEnvoyProcess({ binary: edge.binary, configPath: path, cwd: root, edgeKey: edgeKeyFromEnv(baseEnv, serviceSecretFromEnv(baseEnv, { warn: () => {} })) });
+    readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => process.stdout.write(`${prefix} ${pretty ? formatAccessLogLine(line) : line}\n`));
     readline.createInterface({ input: envoy.child.stderr! }).on("line", (line) => process.stdout.write(`${prefix} ${line}\n`));
     return { name: "envoy", ...envoy };
   };
@@ -87,7 +89,7 @@ if (edge.kind === "envoy") {
 }
 
 for (const { name, main, port } of processes) {
-  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width), say);
+  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width, pretty), say);
   running.push(supervised);
   await ready(name, waitUntilReady(port, supervised.current().exited));
 }

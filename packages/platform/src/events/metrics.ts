@@ -1,12 +1,13 @@
-// Prometheus metrics of the event backbone, on the process-wide registry behind /metrics.
+// Prometheus metrics of the event backbone, on the process-wide registry behind /metrics. The
+// producing service is `producer`, never `service`: scrape configs use that for the target.
 import { Counter, Gauge, Histogram } from "prom-client";
 import { metricsRegistry } from "../observability/metrics.js";
 
-/** Events the relay published, by producing service, type and outcome (stored, or duplicate when JetStream already had it). */
+/** Events the relay published, by producer, type and outcome (stored, or duplicate when JetStream already had it). */
 export const eventsPublished = new Counter({
   name: "junction_events_published_total",
-  help: "Events published from the outbox to JetStream, by service, type and outcome (stored or duplicate).",
-  labelNames: ["service", "type", "outcome"] as const,
+  help: "Events published from the outbox to JetStream, by producing service, type and outcome (stored or duplicate).",
+  labelNames: ["producer", "type", "outcome"] as const,
   registers: [metricsRegistry],
 });
 
@@ -14,7 +15,7 @@ export const eventsPublished = new Counter({
 export const eventsPublishFailures = new Counter({
   name: "junction_events_publish_failures_total",
   help: "Failed attempts to publish an outbox row; the row stays pending and is retried.",
-  labelNames: ["service"] as const,
+  labelNames: ["producer"] as const,
   registers: [metricsRegistry],
 });
 
@@ -95,15 +96,15 @@ export const consumerPaused = new Gauge({
 /** Outbox rows not yet published. */
 export const outboxPending = new Gauge({
   name: "junction_events_outbox_pending",
-  help: "Outbox rows not yet published, by service.",
-  labelNames: ["service"] as const,
+  help: "Outbox rows not yet published, by producing service.",
+  labelNames: ["producer"] as const,
   registers: [metricsRegistry],
 });
 
 /** Age of the oldest unpublished outbox row; 0 when the outbox is drained. */
 export const outboxLag = new Gauge({
   name: "junction_events_outbox_lag_seconds",
-  help: "Age in seconds of the oldest outbox row not yet published (0 when none), by service.",
-  labelNames: ["service"] as const,
+  help: "Age in seconds of the oldest outbox row not yet published (0 when none), by producing service.",
+  labelNames: ["producer"] as const,
   registers: [metricsRegistry],
 });

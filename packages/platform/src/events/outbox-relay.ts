@@ -114,7 +114,7 @@ export class OutboxRelay {
       } catch (error) {
         failures++;
         this.failing = true;
-        eventsPublishFailures.inc({ service: this.options.service });
+        eventsPublishFailures.inc({ producer: this.options.service });
         // The first failure and then every doubling, so an outage does not flood the log.
         if ((failures & (failures - 1)) === 0) {
           this.logger.warn({ err: describeError(error), failures }, "outbox relay cannot publish; rows stay pending and are retried");
@@ -225,7 +225,7 @@ export class OutboxRelay {
           }
           throw error;
         });
-      eventsPublished.inc({ service: this.options.service, type: row.type, outcome: ack.duplicate ? "duplicate" : "stored" });
+      eventsPublished.inc({ producer: this.options.service, type: row.type, outcome: ack.duplicate ? "duplicate" : "stored" });
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
       throw error;
@@ -245,8 +245,8 @@ export class OutboxRelay {
   private async refreshLag(): Promise<void> {
     if (!this.pg) return;
     const state = await readOutboxState(this.pg);
-    outboxPending.set({ service: this.options.service }, state.unsent);
-    outboxLag.set({ service: this.options.service }, state.oldestUnsentAgeMs / 1000);
+    outboxPending.set({ producer: this.options.service }, state.unsent);
+    outboxLag.set({ producer: this.options.service }, state.oldestUnsentAgeMs / 1000);
   }
 
   private async connect(): Promise<void> {

@@ -3,6 +3,7 @@
 // identity guards. Shutdown runs the other way. A failed start closes what it had opened.
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "../identity/access-tokens.js";
 import { identityInterceptors } from "../identity/caller.js";
+import { edgeKeyFromEnv } from "../identity/edge-key.js";
 import { sessionCheckInterceptor } from "../identity/sessions.js";
 import { idempotencyTtlMs, withIdempotencyKeys } from "../server/idempotency-keys.js";
 import type { TransactionRunner } from "../events/event-consumer.js";
@@ -12,7 +13,7 @@ import { recordBuildInfo } from "../observability/metrics.js";
 import { declareSensitiveFields } from "../observability/redaction.js";
 import { PLATFORM_VERSION } from "../version.js";
 import { shutdownTracing } from "../observability/tracing.js";
-import { startServiceServer, type ServiceServer } from "../server/service-server.js";
+import { onStopSignal, startServiceServer, type ServiceServer } from "../server/service-server.js";
 import type { DatabaseClient, ServiceDeclaration } from "./service-declaration.js";
 import { ServiceHost, type HostOptions } from "./service-host.js";
 
@@ -59,7 +60,7 @@ export async function startService<Ctx, Db extends DatabaseClient>(declaration: 
       logger: host.logger,
       services: bindings,
       interceptors: [
-        ...identityInterceptors(host.serviceSecret, verifier, entry.internalApis),
+        ...identityInterceptors(host.serviceSecret, verifier, entry.internalApis, edgeKeyFromEnv(host.env, host.serviceSecret)),
         ...(sessionCheck ? [sessionCheckInterceptor(host.sessions)] : []),
       ],
       readiness: host.readiness,
@@ -102,8 +103,7 @@ export async function runService<Ctx, Db extends DatabaseClient>(declaration: Se
       },
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  onStopSignal(stop);
 }
 
 function defaultVerifier(host: ServiceHost<DatabaseClient>): AccessTokenVerifier {

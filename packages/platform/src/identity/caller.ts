@@ -41,10 +41,11 @@ export function userAuthenticationInterceptor(verifier: AccessTokenVerifier): In
 
 /**
  * The identity guards every service runs after call observation: a presented service token
- * must be valid (and the internal APIs listed require one), then a presented access token.
+ * must be valid (and the internal APIs listed require one), or else a presented edge key
+ * (the Envoy edge's, edge-key.ts), then a presented access token.
  */
-export function identityInterceptors(serviceSecret: ServiceSecret, verifier: AccessTokenVerifier, internalServices: Iterable<string> = []): Interceptor[] {
-  return [serviceCredentialsInterceptor(serviceSecret, { internalServices }), userAuthenticationInterceptor(verifier)];
+export function identityInterceptors(serviceSecret: ServiceSecret, verifier: AccessTokenVerifier, internalServices: Iterable<string> = [], edgeKey?: string): Interceptor[] {
+  return [serviceCredentialsInterceptor(serviceSecret, { internalServices, edgeKey }), userAuthenticationInterceptor(verifier)];
 }
 
 /** The verified user making this call, if any. */

@@ -7,6 +7,7 @@ import { SignJWT, jwtVerify } from "jose";
 import { z } from "zod";
 import { ConfigError, DEVELOPMENT_MODE_ENV, developmentMode, loadConfig, type EnvVar } from "../config.js";
 import { domainError } from "../errors.js";
+import { EDGE_CALLER, EDGE_KEY_HEADER, isEdgeKey } from "./edge-key.js";
 import { createLogger } from "../logger.js";
 
 /** The request header carrying a service token. */
@@ -142,7 +143,7 @@ export function serviceTokenInterceptor(issuer: ServiceTokenIssuer): Interceptor
  */
 export function serviceCredentialsInterceptor(
   secret: ServiceSecret,
-  options: { internalServices?: Iterable<string> } = {},
+  options: { internalServices?: Iterable<string>; edgeKey?: string } = {},
 ): Interceptor {
   const internalServices = new Set(options.internalServices ?? []);
   const verified = new VerifiedServiceTokens(secret);
@@ -151,6 +152,12 @@ export function serviceCredentialsInterceptor(
     req.contextValues.delete(callingServiceKey);
     if (token !== null || internalServices.has(req.service.typeName)) {
       req.contextValues.set(callingServiceKey, await verified.callerOf(token));
+    } else if (options.edgeKey !== undefined && req.header.has(EDGE_KEY_HEADER)) {
+      // The Envoy edge's proof (edge-key.ts); a wrong one is refused as a bad token is.
+      if (!isEdgeKey(req.header.get(EDGE_KEY_HEADER), options.edgeKey)) {
+        throw domainError(Code.Unauthenticated, "SERVICE_CREDENTIALS_INVALID", "the service credentials are not valid");
+      }
+      req.contextValues.set(callingServiceKey, EDGE_CALLER);
     }
     return next(req);
   };

@@ -18,6 +18,19 @@ export const rpcServerDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
+/** Records one served call in rpcServerDuration; `code` is the gRPC code's name (as callObservation names it: "OK", "Unauthenticated", ...). */
+export function observeServerCall(rpcService: string, rpcMethod: string, code: string, seconds: number): void {
+  rpcServerDuration.observe({ rpc_service: rpcService, rpc_method: rpcMethod, code }, seconds);
+}
+
+/** Requests an edge refused for a rate limit, by the limit hit; no service saw them, so no RPC metric has them. */
+export const edgeRateLimited = new Counter({
+  name: "junction_edge_rate_limited_total",
+  help: "Requests the edge answered 429 (RESOURCE_EXHAUSTED) for a rate limit, by the limit hit (client or user).",
+  labelNames: ["limit"] as const,
+  registers: [metricsRegistry],
+});
+
 /** Client-side RPC latency (all attempts) by upstream, method and result code. */
 export const rpcClientDuration = new Histogram({
   name: "junction_rpc_client_duration_seconds",

@@ -7,7 +7,7 @@
 import { context, propagation, trace, type Context, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -16,7 +16,8 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-node";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { PLATFORM_VERSION } from "../version.js";
 
 let provider: NodeTracerProvider | undefined;
 
@@ -28,7 +29,7 @@ export function initTracing(service: string, options: { exporter?: SpanExporter 
   else if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   else if (process.env.JUNCTION_TRACES === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
   if (processors.length === 0) return undefined;
-  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }), spanProcessors: processors });
+  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, [ATTR_SERVICE_VERSION]: PLATFORM_VERSION, "service.instance.id": randomUUID() }), spanProcessors: processors });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
   provider.register();
   return provider;

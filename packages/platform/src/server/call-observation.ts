@@ -3,13 +3,17 @@
 // code, and turns unexpected exceptions into INTERNAL with a log line instead of a leaked stack
 // (a call its client abandoned is CANCELED, without one).
 import { randomUUID } from "node:crypto";
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { SpanKind, context, trace } from "@opentelemetry/api";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
 import type { FailureKind } from "../failure-kind.js";
 import type { Logger } from "../logger.js";
+import { callingServiceKey } from "../identity/service-credentials.js";
+import { userClaimsKey } from "../identity/caller.js";
+import { logAccess } from "../observability/access-log.js";
 import { rpcServerDuration } from "../observability/metrics.js";
+import { endServerSpan, publicEdgeTraceStart } from "../observability/public-trace.js";
 import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
 import { inboundTimeoutMs } from "./inbound-deadline.js";
 
@@ -34,8 +38,8 @@ function observedError(error: unknown, signal: AbortSignal, unexpected: (error: 
   return toClientError(error, unexpected);
 }
 
-/** A server interceptor that observes every call and keeps unexpected errors inside. */
-export function callObservation(logger: Logger): Interceptor {
+/** A server interceptor that observes every call and keeps unexpected errors inside; at the public edge (`publicEdge`) each call starts a new trace linked to the caller's. */
+export function callObservation(logger: Logger, publicEdge = false): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const timeoutMs = inboundTimeoutMs(req.header);
@@ -47,12 +51,13 @@ export function callObservation(logger: Logger): Interceptor {
       signal: req.signal,
       requestId,
       authorization: req.header.get("authorization") ?? undefined,
-      traceparent: tracingEnabled() ? undefined : passThroughTraceparent(req.header.get("traceparent")),
+      traceparent: tracingEnabled() ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent")),
     };
+    const start = publicEdge ? publicEdgeTraceStart(req.header) : { parent: extractTraceContext(req.header), links: [] };
     const span = tracer().startSpan(
       `${req.service.typeName}/${req.method.name}`,
-      { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": req.service.typeName, "rpc.method": req.method.name, "junction.request_id": requestId } },
-      extractTraceContext(req.header),
+      { kind: SpanKind.SERVER, links: start.links, attributes: { "rpc.system": "grpc", "rpc.service": req.service.typeName, "rpc.method": req.method.name, "junction.request_id": requestId } },
+      start.parent,
     );
     const finish = (error?: ConnectError) => {
       const code = error ? error.code : undefined;
@@ -60,10 +65,9 @@ export function callObservation(logger: Logger): Interceptor {
         { rpc_service: req.service.typeName, rpc_method: req.method.name, code: code === undefined ? "OK" : codeName(code) },
         (performance.now() - started) / 1000,
       );
-      if (error) {
-        span.setAttribute("rpc.grpc.status_code", error.code);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.rawMessage });
-      }
+      endServerSpan(span, code, error?.rawMessage);
+      const verified = { caller: req.contextValues.get(callingServiceKey), user: req.contextValues.get(userClaimsKey)?.userId };
+      logAccess(logger, { rpc: `${req.service.typeName}/${req.method.name}`, code: code === undefined ? "OK" : codeName(code), durationMs: performance.now() - started, requestId, span, ...verified });
       span.end();
     };
     const unexpected = (error: unknown, kind: FailureKind) =>

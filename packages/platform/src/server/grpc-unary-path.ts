@@ -49,9 +49,14 @@ export function serveUnaryGrpcFirst(server: http2.Http2Server, options: GrpcUnar
   const toCompatibility = compatibility[0] as (...args: unknown[]) => void;
   server.removeAllListeners("stream");
   server.on("stream", function (this: http2.Http2Server, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) {
-    const route = grpcUnaryRouteFor(options.routes, headers);
-    if (route === undefined) toCompatibility.call(this, stream, headers, ...rest);
-    else serveUnaryGrpc(stream, headers, route, options);
+    // No request may end the process (request-guard.ts does this for the compatibility path).
+    try {
+      const route = grpcUnaryRouteFor(options.routes, headers);
+      if (route === undefined) toCompatibility.call(this, stream, headers, ...rest);
+      else serveUnaryGrpc(stream, headers, route, options);
+    } catch (error) {
+      answerError(stream, undefined, ConnectError.from(error, Code.Internal));
+    }
   });
   return true;
 }

@@ -12,6 +12,7 @@ import { envDuration } from "../env-duration.js";
 import { loadConfig } from "../config.js";
 import { domainError } from "../errors.js";
 import { callingService, currentUser } from "../identity/caller.js";
+import { EDGE_CALLER } from "../identity/edge-key.js";
 import { redisKey } from "../redis-keys.js";
 import type { ServiceBinding } from "./service-server.js";
 
@@ -20,8 +21,6 @@ export const IDEMPOTENCY_KEY_HEADER = "idempotency-key";
 /** The response header on an answer replayed for a key seen before. */
 export const IDEMPOTENT_REPLAYED_HEADER = "idempotent-replayed";
 
-// The service name the edge presents: it calls for every outside client, so it owns no key.
-const EDGE_CALLER = "edge";
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 // An unfinished first call holds its key this long at most, then a retry may run.
 const IN_FLIGHT_MS = 60_000;
@@ -65,6 +64,7 @@ function keyedHandler(method: DescMethodUnary, handler: UnaryHandler, redis: Red
     const key = ctx.requestHeader.get(IDEMPOTENCY_KEY_HEADER);
     const service = callingService(ctx);
     const user = currentUser(ctx)?.userId;
+    // The edge calls for every outside client, so it owns no key.
     const scope = user ? `user:${user}` : service && service !== EDGE_CALLER ? `service:${service}` : undefined;
     if (key === null || scope === undefined) return handler(request, ctx);
     if (!KEY_SHAPE.test(key)) {

@@ -15,10 +15,13 @@ import type { CommunicationPolicy } from "../policy.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
+import { awaitFirstByte, checkRequestHeads, closeIdleSession, connectionTimeouts, http1TimeoutOptions, type ConnectionTimeouts } from "./connection-timeouts.js";
 import { serveUnaryGrpcFirst } from "./grpc-unary-path.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
+import { answeringThrows } from "./request-guard.js";
+import { undecodableRequestsAsInvalidArgument } from "./request-parse-errors.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 import { UnaryRoutes } from "./unary-routes.js";
 import { answerUnknownRoute } from "./unknown-route.js";
@@ -63,8 +66,12 @@ export interface ServiceServerOptions {
   shutdownGraceMs?: number;
   /** Handles requests that are neither RPCs nor plain routes (the edge's REST routes); default answerUnknownRoute. */
   fallback?: HttpHandler;
+  /** Header and idle timeouts of the port's connections; default from JUNCTION_HEADERS_TIMEOUT and JUNCTION_IDLE_TIMEOUT. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
   /** Wraps the whole HTTP handler, e.g. with CORS, rate limits and request ids at the edge. */
   wrap?: (handler: HttpHandler) => HttpHandler;
+  /** The public edge: each call starts a new trace, linked to the one the outside caller sent. */
+  publicEdge?: boolean;
 }
 
 /** A running service. */
@@ -98,20 +105,21 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const interceptors = [callObservation(logger), ...(options.interceptors ?? [])];
+  const interceptors = [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])];
   const healthImpl = healthService(health);
   const rpc = connectNodeAdapter({
     routes: (router) => {
       for (const { service, impl } of options.services) router.service(service, impl);
       router.service(Health, healthImpl);
       registerReflection(router);
+      undecodableRequestsAsInvalidArgument(router);
     },
     interceptors,
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },
     shutdownSignal: forcedStop.signal,
-    fallback: (options.fallback ?? answerUnknownRoute) as never,
+    fallback: answeringThrows(options.fallback ?? answerUnknownRoute, logger) as never,
   });
   const plain: Record<string, HttpHandler> = {
     "/healthz": (_req, res) => json(res, 200, { status: "alive", service: options.name }),
@@ -126,13 +134,14 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     },
   };
   const custom: Record<string, HttpHandler> = { ...options.httpRoutes };
-  const route: HttpHandler = (req, res) => {
+  // Guarded here and around the wrapper both: a wrapper may drop its handler's promise.
+  const route: HttpHandler = answeringThrows((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const plainRoute = custom[path] ?? (req.method === "GET" ? plain[path] : undefined);
-    if (plainRoute) plainRoute(req, res);
-    else rpc(req as http.IncomingMessage, res as http.ServerResponse);
-  };
-  const wrapped = options.wrap ? options.wrap(route) : route;
+    if (plainRoute) return plainRoute(req, res);
+    else return rpc(req as http.IncomingMessage, res as http.ServerResponse);
+  }, logger);
+  const wrapped = answeringThrows(options.wrap ? options.wrap(route) : route, logger);
   const handle: HttpHandler = (req, res) => {
     inFlight++;
     res.on("close", () => {
@@ -145,7 +154,9 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   };
 
   // One TCP port, two protocols: HTTP/2 connections start with the client preface.
-  const h1 = http.createServer(handle);
+  const timeouts = connectionTimeouts(process.env, options.connectionTimeouts);
+  const h1 = http.createServer(http1TimeoutOptions(timeouts), handle);
+  checkRequestHeads(h1);
   const h2 = http2.createServer(handle);
   // Unary gRPC in binary protobuf skips connect-node's pipeline, through the same interceptors
   // (grpc-unary-path.ts, docs/performance.md). Not where `wrap` must see every request (the edge).
@@ -165,6 +176,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   }
   const sessions = new Set<http2.Http2Session>();
   h2.on("session", (session) => {
+    closeIdleSession(session, timeouts);
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
@@ -172,6 +184,9 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const listener = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    // A client that resets before its first byte: nothing to answer, and nothing to crash on.
+    socket.on("error", () => socket.destroy());
+    awaitFirstByte(socket, timeouts);
     socket.once("data", (chunk) => {
       socket.pause();
       socket.unshift(chunk);
@@ -201,6 +216,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       health.shutdown();
       listener.close();
       h1.closeIdleConnections();
+      h1.close(); // stops the checks of request heads
       for (const session of sessions) session.close();
       if (inFlight > 0) {
         const finished = new Promise<void>((resolve) => (drained = resolve));
@@ -225,9 +241,21 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   return { name: options.name, port, url, health, logger, onShutdown: (step) => void shutdownSteps.push(step), close };
 }
 
+/** Calls `stop` on the first SIGTERM or SIGINT; later ones (a group's Ctrl-C, then its supervisor's SIGTERM) must not kill the process mid-shutdown, so they are ignored. */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
+  let stopping = false;
+  const once = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stop(signal);
+  };
+  process.on("SIGTERM", once);
+  process.on("SIGINT", once);
+}
+
 /** Stops `server` gracefully on SIGTERM or SIGINT, then exits 0 (1 if shutdown failed). */
 export function exitOnSignals(server: Pick<ServiceServer, "close" | "logger">): void {
-  const stop = (signal: string) => {
+  onStopSignal((signal) => {
     server.logger.info({ signal }, "shutting down");
     server.close().then(
       () => process.exit(0),
@@ -236,9 +264,7 @@ export function exitOnSignals(server: Pick<ServiceServer, "close" | "logger">): 
         process.exit(1);
       },
     );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  });
 }
 
 function json(res: http.ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {

@@ -49,7 +49,7 @@ test("with NATS stopped, domain writes and outbox rows still commit; once it is 
     const [row] = await query<{ attempts: number }>(producer.url, "SELECT max(attempts)::int AS attempts FROM junction_events.outbox WHERE sent_at IS NULL");
     return row!.attempts > 0;
   });
-  t.is(await metricValue(outboxPending, { service: "auth-outage" }), 10);
+  t.is(await metricValue(outboxPending, { producer: "auth-outage" }), 10);
 
   await server.resume();
   await waitFor("every greeting", async () => (await greetingsByUser(prisma)).size === 11, 30_000);

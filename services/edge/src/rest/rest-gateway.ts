@@ -5,9 +5,9 @@
 // transcoder (which runs before jwt_authn) refuses it.
 import type http from "node:http";
 import type http2 from "node:http2";
-import { ConnectError, type Transport } from "@connectrpc/connect";
-import { SpanKind, context, trace } from "@opentelemetry/api";
-import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, extractTraceContext, type HttpHandler, type Logger, MAX_REQUEST_BODY_BYTES, passThroughTraceparent, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { type AccessTokenVerifier, asClientError, edgeReplies, errorBody, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type HttpHandler, type Logger, logAccess, MAX_REQUEST_BODY_BYTES, observeServerCall, passThroughTraceparent, publicEdgeTraceStart, type RouteTable, runInCallContext, tracer, tracingEnabled } from "@junction/platform";
 import { admit } from "../access.js";
 import { callerProtocol, sendCallerError, sendError, sendJson } from "../protocol-replies.js";
 import { decodeRestRequest, encodeRestResponse } from "./transcoder.js";
@@ -66,19 +66,25 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     const { method } = found.route;
     const requestId = header(req, "x-request-id")!;
     const authorization = header(req, "authorization");
-    const span = tracer().startSpan(`REST ${found.route.httpMethod} ${found.route.template.source}`, {
+    // A new trace, linked to any the client sent (observability/public-trace.ts); named as HTTP server spans are.
+    const start = publicEdgeTraceStart({ get: (key) => header(req, key) });
+    const span = tracer().startSpan(`${found.route.httpMethod} ${found.route.template.source}`, {
       kind: SpanKind.SERVER,
+      links: start.links,
       attributes: { "http.request.method": found.route.httpMethod, "http.route": found.route.template.source, "junction.request_id": requestId },
-    }, extractTraceContext({ get: (key) => header(req, key) }));
+    }, start.parent);
     const controller = new AbortController();
     res.on("close", () => controller.abort());
-    const traceparent = tracingEnabled() ? undefined : passThroughTraceparent(header(req, "traceparent"));
+    const traceparent = tracingEnabled() ? undefined : passThroughTraceparent(undefined);
+    const started = performance.now();
+    let code = "OK";
+    let user: string | undefined;
     const call = { service: method.parent.typeName, method: method.name, signal: controller.signal, requestId, authorization, traceparent };
     void context.with(trace.setSpan(context.active(), span), () =>
       runInCallContext(call, async () => {
         try {
           const input = decodeRestRequest(found, { query: url.searchParams, body: method.methodKind === "unary" ? await readBody(req) : "" });
-          await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`);
+          user = (await admit(method, authorization, options.verifier, `http://${header(req, "host") ?? header(req, ":authority")}${req.url}`))?.userId;
           const headers = new Headers();
           for (const name of ["x-forwarded-for", IDEMPOTENCY_KEY_HEADER]) {
             const value = header(req, name);
@@ -91,9 +97,18 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
         } catch (error) {
           const clientError = asClientError(error);
           if (!(error instanceof ConnectError)) options.logger.error({ err: error, request_id: requestId }, "unexpected error in REST gateway");
-          span.setAttribute("rpc.grpc.status_code", clientError.code);
+          code = Code[clientError.code] ?? String(clientError.code);
           sendError(res, clientError);
         } finally {
+          // The REST call is served here, not by the edge's RPC server: it is recorded as the RPC it maps to.
+          const status = (res as http.ServerResponse).statusCode;
+          span.setAttribute("http.response.status_code", status);
+          // HTTP server spans are errors for 5xx only: a 4xx is the client's doing.
+          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          const durationMs = performance.now() - started;
+          observeServerCall(method.parent.typeName, method.name, code, durationMs / 1000);
+          const route = `${found.route.httpMethod} ${found.route.template.source}`;
+          logAccess(options.logger, { route, code, status, durationMs, requestId, span, user });
           span.end();
         }
       }),

@@ -1,6 +1,6 @@
 // Email delivery inside an event handler. A transient failure (server unreachable, 4xx, auth
-// unavailable for the address) is thrown, so the event backbone redelivers the event with its
-// backoff; a permanent refusal, or a failure on the event's last delivery, is recorded as a
+// unavailable for the address) is thrown: an outage pauses the consumer, a 4xx has the event
+// redelivered with its backoff (packages/platform/src/failure-kind.ts decides); a permanent refusal, or a failure on the event's last delivery, is recorded as a
 // FAILED delivery and the event is acknowledged: nothing is lost, nothing loops. Every attempt
 // leaves its trace in the deliveries table.
 import { randomUUID } from "node:crypto";

@@ -1,0 +1,49 @@
+// `npm start` run by a test as the operator runs it: every service and the TypeScript edge as
+// processes of their own, in a process group of their own, with all their output kept so a test
+// can read every log line and stop the group as Ctrl-C (or a container runtime) does.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { eventually } from "./platform.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** A running `npm start`. */
+export interface PlatformRun {
+  /** Everything printed so far, stdout and stderr. */
+  output(): string;
+  /** Sends `signal` to the whole process group and resolves with the start script's exit code. */
+  stopGroup(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILLs the whole group (cleanup after a failed test); harmless once it is gone. */
+  kill(): void;
+}
+
+/** Runs tools/src/local-run/start.ts with `env` (and `args`) until it says it is up. */
+export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = []): Promise<PlatformRun> {
+  const child = spawn(process.execPath, ["--import=tsx", "tools/src/local-run/start.ts", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, "close");
+  try {
+    await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 150_000, 200);
+  } catch (error) {
+    kill();
+    throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
+  }
+  return {
+    kill,
+    output: () => output,
+    async stopGroup(signal = "SIGINT") {
+      process.kill(-child.pid!, signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}

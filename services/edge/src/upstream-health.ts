@@ -11,7 +11,7 @@ export async function upstreamHealth(transports: ReadonlyMap<string, Transport>)
     [...transports].map(async ([name, transport]) => {
       let status: string;
       try {
-        const res = await createClient(Health, transport).check({ service: "" }, { timeoutMs: 500 });
+        const res = await createClient(Health, transport).check({ service: "" }, { timeoutMs: 1000 });
         status = HealthCheckResponse_ServingStatus[res.status] ?? "UNKNOWN";
       } catch (error) {
         status = `UNREACHABLE: ${(error as Error).message}`;

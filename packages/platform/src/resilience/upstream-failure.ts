@@ -10,6 +10,9 @@ import { unavailable } from "../errors.js";
 const TRANSPORT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 const TRANSPORT_MESSAGES = /socket hang up|stream (was )?(closed|reset|destroyed)|NGHTTP2_|session (closed|destroyed)|premature close|protocol error/i;
 
+// connect-node's message for a stream the peer reset (RST_STREAM), e.g. "http/2 stream closed with error code CANCEL (0x8)".
+const HTTP2_RESET = /^http\/2 stream closed with error code/;
+
 /** True when `error` (or an error it wraps) is the transport failing rather than an answer. */
 export function isTransportFailure(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
@@ -28,7 +31,8 @@ export function isTransportFailure(error: unknown): boolean {
 export function asUpstreamError(caught: unknown, upstream: string, signal?: AbortSignal): ConnectError {
   const error = ConnectError.from(caught);
   if (error.code === Code.DeadlineExceeded) return error;
-  const droppedByConnection = error.code === Code.Canceled && signal !== undefined && !signal.aborted;
+  // Only a reset stream, never a CANCELED the upstream answered with (it has its own message).
+  const droppedByConnection = error.code === Code.Canceled && signal !== undefined && !signal.aborted && HTTP2_RESET.test(error.rawMessage);
   if (!droppedByConnection && (error.code === Code.Canceled || !isTransportFailure(caught))) return error;
   return unavailable("UPSTREAM_UNAVAILABLE", `${upstream} is unavailable; try again`, { upstream }, caught);
 }

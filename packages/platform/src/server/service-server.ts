@@ -141,7 +141,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     if (plainRoute) return plainRoute(req, res);
     else return rpc(req as http.IncomingMessage, res as http.ServerResponse);
   }, logger);
-  const wrapped = answeringThrows(options.wrap ? options.wrap(route) : route, logger);
+  // `route` answers its own throws; a wrapper (the edge's) may throw too, or drop the promise of `route`.
+  const wrapped = options.wrap ? answeringThrows(options.wrap(route), logger) : route;
   const handle: HttpHandler = (req, res) => {
     inFlight++;
     res.on("close", () => {

@@ -44,8 +44,7 @@ export function trailersOnlyWithoutMessages(req: Parameters<HttpHandler>[0], res
       // The compatibility API always ends a stream with a DATA frame after its headers; only the
       // stream itself can end with the headers.
       head = undefined;
-      response.stream.respond({ ...pending.headers, ":status": pending.status }, { endStream: true });
-      setImmediate(() => stopUnreadRequest(req as http2.Http2ServerRequest));
+      endWithHeaders(req, response, pending.status, pending.headers);
     }
     sendHead();
     return end(...args);
@@ -54,12 +53,13 @@ export function trailersOnlyWithoutMessages(req: Parameters<HttpHandler>[0], res
 
 /** Answers a gRPC or gRPC-Web call with `headers` alone (the status among them), in one HEADERS frame that ends the stream on HTTP/2. */
 export function respondTrailersOnly(req: Parameters<HttpHandler>[0], res: Parameters<HttpHandler>[1], headers: Headers): void {
-  if (req.httpVersionMajor === 2) {
-    const response = res as http2.Http2ServerResponse;
-    response.stream.respond({ ...headers, ":status": 200 }, { endStream: true });
-    setImmediate(() => stopUnreadRequest(req as http2.Http2ServerRequest));
-    return;
-  }
+  if (req.httpVersionMajor === 2) return endWithHeaders(req, res as http2.Http2ServerResponse, 200, headers);
   (res as unknown as { writeHead(status: number, headers: Headers): void }).writeHead(200, headers);
   res.end();
+}
+
+/** Ends an HTTP/2 stream with its one HEADERS frame, then stops a request nobody will read. */
+function endWithHeaders(req: Parameters<HttpHandler>[0], response: http2.Http2ServerResponse, status: number, headers: Headers): void {
+  response.stream.respond({ ...headers, ":status": status }, { endStream: true });
+  setImmediate(() => stopUnreadRequest(req as http2.Http2ServerRequest));
 }

@@ -2,7 +2,6 @@
 // 64 KiB gzip body that inflates to 64 MiB is RESOURCE_EXHAUSTED (Connect 429, grpc-status 8)
 // once 4 MiB are inflated, and a frame whose length prefix is over the limit is refused before its
 // bytes arrive. (connect-node caps inflation at readMaxBytes; this pins it for every protocol.)
-import http2 from "node:http2";
 import { gzipSync } from "node:zlib";
 import test from "ava";
 import { create } from "@bufbuild/protobuf";
@@ -11,6 +10,7 @@ import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junct
 import { bind, startServiceServer } from "../../src/server/service-server.js";
 import { quietLogger } from "../support/silent-logger.js";
 import { testPolicy } from "../support/policy.js";
+import { grpcStatus } from "../support/raw-grpc.js";
 
 const UNARY = "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations";
 const server = await startServiceServer({
@@ -52,15 +52,6 @@ test("gRPC-Web and gRPC: a compressed frame inflating past the limit, or a lengt
     const text = Buffer.from(await res.arrayBuffer()).toString("latin1");
     t.is(res.headers.get("grpc-status") ?? /grpc-status: ?(\d+)/.exec(text)?.[1], String(Code.ResourceExhausted), `gRPC-Web, ${name}`);
 
-    const session = http2.connect(server.url);
-    const stream = session.request({ ":method": "POST", ":path": UNARY, "content-type": "application/grpc", "grpc-encoding": "gzip", te: "trailers" });
-    stream.end(body);
-    let status: string | undefined;
-    stream.on("response", (headers) => (status ??= headers["grpc-status"] as string | undefined));
-    stream.on("trailers", (trailers) => (status ??= trailers["grpc-status"] as string | undefined));
-    stream.resume();
-    await new Promise((resolve) => stream.on("close", resolve));
-    session.close();
-    t.is(status, String(Code.ResourceExhausted), `gRPC, ${name}`);
+    t.is(await grpcStatus(server.url, UNARY, body, { "grpc-encoding": "gzip" }), String(Code.ResourceExhausted), `gRPC, ${name}`);
   }
 });

@@ -2,7 +2,6 @@
 // speaks (HTTP 400 for Connect unary, grpc-status 3 for gRPC and gRPC-Web, "invalid_argument" in a
 // Connect stream's end message), never INTERNAL: garbage protobuf, a truncated frame, a Connect
 // GET whose message is not base64, JSON that does not parse.
-import http2 from "node:http2";
 import test, { type ExecutionContext } from "ava";
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
@@ -11,6 +10,7 @@ import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junct
 import { bind, startServiceServer, type ServiceServer } from "../../src/server/service-server.js";
 import { quietLogger } from "../support/silent-logger.js";
 import { testPolicy } from "../support/policy.js";
+import { grpcStatus } from "../support/raw-grpc.js";
 
 const UNARY = "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations";
 const STREAM = "/junction.notifications.v1.NotificationsService/WatchNotifications";
@@ -40,22 +40,6 @@ const frame = (payload: Uint8Array, flags = 0, length = payload.byteLength) => {
   return bytes;
 };
 const FRAMES = { garbage: frame(GARBAGE), truncated: frame(GARBAGE, 0, 40) };
-
-async function grpcStatus(server: ServiceServer, path: string, body: Uint8Array): Promise<string | undefined> {
-  const session = http2.connect(server.url);
-  try {
-    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
-    stream.end(body);
-    let status: string | undefined;
-    stream.on("response", (headers) => (status ??= headers["grpc-status"] as string | undefined));
-    stream.on("trailers", (trailers) => (status ??= trailers["grpc-status"] as string | undefined));
-    stream.resume();
-    await new Promise((resolve) => stream.on("close", resolve));
-    return status;
-  } finally {
-    session.close();
-  }
-}
 
 async function grpcWebStatus(server: ServiceServer, path: string, body: Uint8Array): Promise<string | null> {
   const res = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body });
@@ -106,8 +90,8 @@ test("Connect stream: a request frame that does not parse ends the stream with i
 test("gRPC: garbage or truncated frames are INVALID_ARGUMENT, unary and streaming", async (t) => {
   const server = await startTarget(t);
   for (const [name, body] of Object.entries(FRAMES)) {
-    t.is(await grpcStatus(server, UNARY, body), String(Code.InvalidArgument), `unary, ${name}`);
-    t.is(await grpcStatus(server, STREAM, body), String(Code.InvalidArgument), `stream, ${name}`);
+    t.is(await grpcStatus(server.url, UNARY, body), String(Code.InvalidArgument), `unary, ${name}`);
+    t.is(await grpcStatus(server.url, STREAM, body), String(Code.InvalidArgument), `stream, ${name}`);
   }
 });
 

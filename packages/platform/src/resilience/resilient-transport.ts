@@ -115,7 +115,8 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
     }
     const inboundSignal = currentCallContext()?.signal;
     const combined = signal && inboundSignal ? AbortSignal.any([signal, inboundSignal]) : (signal ?? inboundSignal);
-    return { deadline: Date.now() + budgetMs, signal: combined ?? NEVER_ABORTED };
+    // No signal at all rather than a shared never-aborted one: every call would add a listener to it.
+    return { deadline: Date.now() + budgetMs, signal: combined };
   }
 
   function shouldRetry(error: ConnectError, methodPolicy: MethodPolicy, attempt: number): boolean {
@@ -152,7 +153,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
           const response = await breaker.execute(() =>
             endpoint
               .unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
-              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream, bounds.signal))),
+              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal ?? NEVER_ABORTED), upstream, bounds.signal ?? NEVER_ABORTED))),
           );
           observe(method, started, "OK");
           return response;
@@ -173,7 +174,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
             throw error;
           }
           rpcClientRetries.inc({ upstream, rpc_method: name });
-          await sleep(delay, bounds.signal);
+          await sleep(delay, bounds.signal ?? NEVER_ABORTED);
         }
       }
     },
@@ -189,10 +190,10 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       const response = (async () => {
         // Streams are not retried: a message may already have been consumed.
         const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal), upstream, bounds.signal);
+        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal ?? NEVER_ABORTED), upstream, bounds.signal ?? NEVER_ABORTED);
         try {
           const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
-          return { ...res, message: deliveredMessages(res.message, bounds.signal, answer) };
+          return { ...res, message: deliveredMessages(res.message, bounds.signal ?? NEVER_ABORTED, answer) };
         } catch (error) {
           throw answer(error);
         }

@@ -6,7 +6,7 @@ import http2 from "node:http2";
 import net from "node:net";
 import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createLogger, type Logger } from "../logger.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../message-limits.js";
@@ -17,6 +17,7 @@ import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
 import { awaitFirstByte, checkRequestHeads, closeIdleSession, connectionTimeouts, http1TimeoutOptions, type ConnectionTimeouts } from "./connection-timeouts.js";
 import { serveUnaryGrpcFirst } from "./grpc-unary-path.js";
+import { hostInProcess } from "./in-process-transport.js";
 import { Health, HealthRegistry, healthService } from "./health.js";
 import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
@@ -107,13 +108,14 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   let drained: (() => void) | undefined;
   const interceptors = [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])];
   const healthImpl = healthService(health);
+  const routes = (router: ConnectRouter) => {
+    for (const { service, impl } of options.services) router.service(service, impl);
+    router.service(Health, healthImpl);
+    registerReflection(router);
+    undecodableRequestsAsInvalidArgument(router);
+  };
   const rpc = connectNodeAdapter({
-    routes: (router) => {
-      for (const { service, impl } of options.services) router.service(service, impl);
-      router.service(Health, healthImpl);
-      registerReflection(router);
-      undecodableRequestsAsInvalidArgument(router);
-    },
+    routes,
     interceptors,
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -207,12 +209,30 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const port = (listener.address() as net.AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   logger.info({ port, url }, `${options.name} listening`);
+  // Callers in this process that opted in (in-process-transport.ts) reach the same routes without the network.
+  const leaveProcess = options.wrap
+    ? () => {}
+    : hostInProcess(
+        options.services.map((s) => s.service.typeName),
+        {
+          routes: unaryRoutes,
+          connectRoutes: routes,
+          routerOptions: { interceptors, maxTimeoutMs: options.policy.maxTimeoutMs, shutdownSignal: forcedStop.signal },
+          track: () => {
+            inFlight++;
+            return () => {
+              if (--inFlight === 0 && drained) drained();
+            };
+          },
+        },
+      );
 
   const shutdownSteps: Array<() => Promise<unknown> | unknown> = [];
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       shuttingDown = true;
+      leaveProcess();
       stopHealthProbe();
       health.shutdown();
       listener.close();

@@ -102,7 +102,10 @@ export class UnaryRoute<I extends DescMessage = DescMessage, O extends DescMessa
     try {
       result = chain(request).then(
         (res) => {
+          // An answer after the deadline or a cancel is not one: the caller has stopped waiting.
+          const stopped = controller.signal.aborted ? controller.signal.reason : undefined;
           finished();
+          if (stopped !== undefined) throw ConnectError.from(stopped, Code.Canceled);
           return res;
         },
         (error: unknown) => {

@@ -1,5 +1,5 @@
-// Closed-loop load: `concurrency` workers call back-to-back for `durationMs` after a warm-up,
-// recording every latency. Bounded in time; used against loopback servers only.
+// Open-loop arrivals and latency summaries for the benchmarks that drive load from the harness
+// itself (a fixed rate of registrations): bounded in time, loopback only.
 
 /** Throughput and latency of one measured path. */
 export interface LoadResult {
@@ -10,44 +10,11 @@ export interface LoadResult {
   p99Ms: number;
 }
 
-/** How hard and how long to push. */
-export interface LoadShape {
-  concurrency: number;
-  durationMs: number;
-  warmupMs: number;
-}
-
 /** Throughput and p50/p99 of `latencies` (ms) recorded over `elapsedMs`; sorts `latencies`. */
 export function summarizeLatencies(latencies: number[], elapsedMs: number, errors = 0): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return { calls: latencies.length, errors, throughputPerSecond: latencies.length / (elapsedMs / 1000), p50Ms: at(50), p99Ms: at(99) };
-}
-
-/** Drives `call` with `shape` and returns what was measured after the warm-up. */
-export async function runLoad(call: () => Promise<unknown>, shape: LoadShape): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let measuring = false;
-  const warmupEnds = Date.now() + shape.warmupMs;
-  const ends = warmupEnds + shape.durationMs;
-  let firstError: unknown;
-  const worker = async () => {
-    while (Date.now() < ends) {
-      if (!measuring && Date.now() >= warmupEnds) measuring = true;
-      const started = performance.now();
-      try {
-        await call();
-        if (measuring) latencies.push(performance.now() - started);
-      } catch (error) {
-        firstError ??= error;
-        if (measuring) errors++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: shape.concurrency }, worker));
-  if (latencies.length === 0 && firstError) throw firstError;
-  return summarizeLatencies(latencies, shape.durationMs, errors);
 }
 
 /** Open-loop arrivals: starts `call` at a fixed rate for `durationMs`, returns each call's result. */

@@ -1,56 +1,102 @@
-// Prints the comparison table and writes it as JSON.
+// The figures of `npm run bench`: each goal's Junction figure next to its peer measured in the
+// same run, the ratio and the target; printed as a table and written as JSON.
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { LoadResult } from "./load.js";
+import { dirname } from "node:path";
 
-/** A Junction path measured next to its raw baseline in the same run. */
+/** One contender's figure: the median of its rounds, with every round kept. */
+export interface Figure {
+  /** Who was measured, e.g. "bare @grpc/grpc-js server". */
+  label: string;
+  /** The median over rounds. */
+  value: number;
+  /** e.g. "req/s", "ms", "MB". */
+  unit: string;
+  /** One value per round, in the order measured. */
+  rounds: number[];
+  /** Median latencies and CPU per call, where known. */
+  p50Ms?: number;
+  p99Ms?: number;
+  cpuUsPerCall?: number;
+}
+
+/** What "met" means for a goal. */
+export type Target =
+  /** Junction's value divided by the peer's is at least `value` (throughput). */
+  | { kind: "ratio"; value: number }
+  /** Junction's value is below `value` (latency, memory, time), whatever the peer's. */
+  | { kind: "below"; value: number };
+
+/** One goal: Junction, its peer, the other peers shown for context. */
 export interface Comparison {
-  name: string;
-  junction: LoadResult;
-  baseline: LoadResult;
-  baselineName: string;
-  /** The throughput ratio this turn aims for, or the p99 latency bound with targetKind "p99Ms". */
-  target: number;
-  targetKind?: "ratio" | "p99Ms";
-  /** Extra figures, e.g. registration → profile lag. */
+  goal: string;
+  junction: Figure;
+  peer: Figure;
+  others?: Figure[];
+  target: Target;
+  /** How it was measured, and anything that qualifies the figure. */
   notes?: string;
 }
 
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-
-/** Whether a comparison met its target. */
-export function metTarget(c: Comparison): boolean {
-  return c.targetKind === "p99Ms" ? c.junction.p99Ms < c.target : throughputRatio(c) >= c.target;
+/** The median of `values` (NaN for none). */
+export function median(values: number[]): number {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return NaN;
+  const mid = Math.floor(finite.length / 2);
+  return finite.length % 2 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
 }
 
-/** The ratio of Junction's throughput to the baseline's. */
-export function throughputRatio(c: Comparison): number {
-  return c.junction.throughputPerSecond / c.baseline.throughputPerSecond;
+/** A figure from per-round samples. */
+export function figure(label: string, unit: string, rounds: Array<{ value: number; p50Ms?: number; p99Ms?: number; cpuUsPerCall?: number }>): Figure {
+  return {
+    label,
+    unit,
+    value: median(rounds.map((r) => r.value)),
+    rounds: rounds.map((r) => r.value),
+    p50Ms: median(rounds.map((r) => r.p50Ms ?? NaN)),
+    p99Ms: median(rounds.map((r) => r.p99Ms ?? NaN)),
+    cpuUsPerCall: median(rounds.map((r) => r.cpuUsPerCall ?? NaN)),
+  };
 }
 
-/** Prints a table of every comparison. */
-export function printTable(comparisons: Comparison[]): void {
-  const rows = comparisons.map((c) => [
-    c.name,
-    fmt(c.junction.throughputPerSecond, 0),
-    fmt(c.baseline.throughputPerSecond, 0),
-    fmt(throughputRatio(c), 2),
-    c.targetKind === "p99Ms" ? `p99 < ${c.target} ms` : `≥ ${c.target}`,
-    `${fmt(c.junction.p50Ms, 2)} / ${fmt(c.junction.p99Ms, 2)}`,
-    `${fmt(c.baseline.p50Ms, 2)} / ${fmt(c.baseline.p99Ms, 2)}`,
-    metTarget(c) ? "met" : "MISSED",
-  ]);
-  const header = ["path", "junction/s", "baseline/s", "ratio", "target", "junction p50/p99 ms", "baseline p50/p99 ms", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
-  for (const c of comparisons) if (c.notes) console.log(`${c.name}: ${c.notes}`);
+/** Junction's value over the peer's. */
+export function ratio(c: Comparison): number {
+  return c.junction.value / c.peer.value;
 }
 
-/** Writes the comparisons to `path` as JSON. */
-export function writeJson(path: string, comparisons: Comparison[]): void {
-  mkdirSync(new URL(".", `file://${path}`).pathname, { recursive: true });
-  const results = comparisons.map((c) => ({ ...c, throughputRatio: throughputRatio(c), met: metTarget(c) }));
-  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
+/** Whether the goal was met in this run. */
+export function met(c: Comparison): boolean {
+  return c.target.kind === "ratio" ? ratio(c) >= c.target.value : c.junction.value < c.target.value;
+}
+
+const num = (n: number | undefined, digits = 0) => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : "-");
+const range = (f: Figure) => (f.rounds.length > 1 ? `${num(Math.min(...f.rounds), f.value < 100 ? 1 : 0)}–${num(Math.max(...f.rounds), f.value < 100 ? 1 : 0)}` : "");
+const show = (f: Figure) => `${num(f.value, f.value < 100 ? 1 : 0)} ${f.unit}${range(f) ? ` (${range(f)})` : ""}`;
+const detail = (f: Figure) =>
+  [f.p50Ms !== undefined && Number.isFinite(f.p50Ms) ? `p50 ${num(f.p50Ms, 2)} ms` : "", f.p99Ms !== undefined && Number.isFinite(f.p99Ms) ? `p99 ${num(f.p99Ms, 1)} ms` : "", f.cpuUsPerCall !== undefined && Number.isFinite(f.cpuUsPerCall) ? `${num(f.cpuUsPerCall)} µs CPU/call` : ""]
+    .filter(Boolean)
+    .join(", ");
+
+/** Prints every comparison: the goal's line, then Junction and each peer with its ratio. */
+export function printReport(comparisons: Comparison[]): void {
+  for (const c of comparisons) {
+    const target = c.target.kind === "ratio" ? `≥ ${c.target.value} × peer` : `< ${c.target.value} ${c.junction.unit}`;
+    console.log(`\n${c.goal}: ${c.target.kind === "ratio" ? `ratio ${num(ratio(c), 2)}` : `${num(c.junction.value, 1)} ${c.junction.unit}`}, target ${target}: ${met(c) ? "met" : "MISSED"}`);
+    const rows = [c.junction, c.peer, ...(c.others ?? [])].map((f, i) => [
+      i === 0 ? "junction" : i === 1 ? "peer" : "",
+      f.label,
+      show(f),
+      i === 0 ? "" : `× ${num(c.junction.value / f.value, 2)}`,
+      detail(f),
+    ]);
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) console.log(`  ${r.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`);
+    if (c.notes) console.log(`  ${c.notes}`);
+  }
+}
+
+/** Writes the comparisons as JSON to `path`. */
+export function writeReport(path: string, comparisons: Comparison[], context: Record<string, unknown>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const results = comparisons.map((c) => ({ ...c, ratio: ratio(c), met: met(c) }));
+  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), ...context, results }, null, 2)}\n`);
 }

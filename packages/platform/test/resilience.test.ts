@@ -33,7 +33,7 @@ test("a deadline expires as DEADLINE_EXCEEDED and the callee downstream sees the
       async listUserOrganizations(_req, ctx: HandlerContext) {
         seenBudgets.push(ctx.timeoutMs() ?? Infinity);
         await new Promise((resolve, reject) => {
-          const timer = setTimeout(resolve, 2000);
+          const timer = setTimeout(resolve, 6000);
           ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)));
         });
         return {};
@@ -61,13 +61,14 @@ test("a deadline expires as DEADLINE_EXCEEDED and the callee downstream sees the
   );
   const usersClient = createServiceClient(UsersService, { policy, urls: [users.url] });
   const started = Date.now();
-  const error = await t.throwsAsync(usersClient.getMe({}, { timeoutMs: 400 }));
+  // A deadline roomy enough that a loaded machine still reaches orgs before it passes.
+  const error = await t.throwsAsync(usersClient.getMe({}, { timeoutMs: 1500 }));
   t.is(code(error), Code.DeadlineExceeded);
-  t.true(Date.now() - started < 1500, "the caller is not kept waiting past its deadline");
-  t.true(usersSawBudget <= 400);
+  t.true(Date.now() - started < 3500, "the caller is not kept waiting past its deadline");
+  t.true(usersSawBudget <= 1500);
   t.is(seenBudgets.length, 1, "a deadline is not retried");
-  t.true(seenBudgets[0]! <= 350, `orgs saw ${seenBudgets[0]}ms, less than users' 400ms minus what users spent`);
-  t.true(seenBudgets[0]! > 100);
+  t.true(seenBudgets[0]! <= 1450, `orgs saw ${seenBudgets[0]}ms, less than users' 1500ms minus what users spent`);
+  t.true(seenBudgets[0]! > 300);
 });
 
 test("without a caller deadline, the method's policy timeout applies", async (t) => {

@@ -16,11 +16,20 @@ export interface CallerResult {
 }
 
 /** The shape of the load, from the command line: --concurrency, --seconds, --warmup. */
-export function loadShape(args = process.argv.slice(2)): { concurrency: number; seconds: number; warmup: number; values: Record<string, string | undefined> } {
+export function loadShape(
+  args = process.argv.slice(2),
+  extra: string[] = ["pipeline", "count"],
+): { concurrency: number; seconds: number; warmup: number; values: Record<string, string | undefined> } {
+  // Every option takes a value: undeclared ones would parse as flags and lose it.
   const { values } = parseArgs({
     args,
     strict: false,
-    options: { concurrency: { type: "string", default: "64" }, seconds: { type: "string", default: "5" }, warmup: { type: "string", default: "1" } },
+    options: {
+      concurrency: { type: "string", default: "64" },
+      seconds: { type: "string", default: "5" },
+      warmup: { type: "string", default: "1" },
+      ...Object.fromEntries(extra.map((name) => [name, { type: "string" as const }])),
+    },
   });
   return { concurrency: Number(values.concurrency), seconds: Number(values.seconds), warmup: Number(values.warmup), values: values as Record<string, string | undefined> };
 }

@@ -94,7 +94,7 @@ async function publishConsume(nc: NatsConnection, count: number, concurrency: nu
   });
   await consumed;
   const result = summary(timing, performance.now() - started, cpu);
-  await messages.close();
+  // Leaving the for-await above already stopped the consumer; close() would wait forever.
   await remove();
   await pool?.end();
   await consumerDb?.end();

@@ -53,10 +53,12 @@ const comparisons: Comparison[] = [];
 const loadBefore = loadavg()[0]!;
 for (const name of selected) {
   process.stderr.write(`bench: ${name}…\n`);
-  comparisons.push(...(await scenarios[name]!(settings)));
+  const measured = await scenarios[name]!(settings);
+  // Printed as each scenario ends, so a later failure does not lose what was measured.
+  printReport(measured);
+  comparisons.push(...measured);
 }
 const context = { settings, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadBefore, loadAverageAtEnd: loadavg()[0] } };
-printReport(comparisons);
 console.log(`\nload average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${cpus().length} cores: figures of a shared machine vary; ratios are of one run.`);
 const out = values.out ?? `${ROOT}bench/results/latest.json`;
 writeReport(out, comparisons, context);

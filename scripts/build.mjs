@@ -28,6 +28,8 @@ for (const workspace of workspaces) {
 const assets = [
   "manifest.yaml",
   "policy.yaml",
+  "envoy", // the contracts' descriptor set the manifest names
+  "contracts", // the OpenAPI document the edge serves
   "var",
   "packages/platform/migrations",
   ...subdirectories("services")

@@ -55,6 +55,8 @@ export class EventTransaction<Tx extends SqlTransaction> {
         kind: SpanKind.CONSUMER,
         attributes: {
           "messaging.system": "nats",
+          "messaging.operation.type": "process",
+          "messaging.operation.name": "process",
           "messaging.destination.name": msg.subject,
           "messaging.consumer.group.name": this.inbox.consumer,
           "messaging.message.id": envelope.id,

@@ -55,4 +55,6 @@ test("the handler runs in the publisher's trace, with the request's id as its co
   t.is(process.name, "process auth.user.created");
   t.is(process.parentSpanContext?.spanId, publish.spanContext().spanId);
   t.is(process.attributes["messaging.consumer.group.name"], "tracer");
+  t.like(publish.attributes, { "messaging.system": "nats", "messaging.operation.type": "send", "messaging.operation.name": "publish" });
+  t.like(process.attributes, { "messaging.system": "nats", "messaging.operation.type": "process", "messaging.operation.name": "process" });
 });

@@ -11,8 +11,6 @@ import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 
-const PATCHED_MODULES = ["pg", "pg-pool", "ioredis"];
-
 /**
  * The Redis command and the kind of key it touches (`get junction:session:…`): key tails hold
  * user ids, email addresses, client addresses and token hashes, and argument values hold the
@@ -35,6 +33,9 @@ export function recordDependencySpans(tracerProvider: TracerProvider): () => voi
     ],
   });
   const require = createRequire(import.meta.url);
-  for (const name of PATCHED_MODULES) require(name);
+  require("ioredis");
+  // pg-pool is pg's dependency, found from pg's own folder.
+  createRequire(require.resolve("pg"))("pg-pool");
+  require("pg");
   return stop;
 }

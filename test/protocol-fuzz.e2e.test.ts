@@ -9,7 +9,7 @@ import { fuzzProtocols, fuzzSettings, unaryMethods } from "./support/protocol-fu
 import { startFuzzTarget, type FuzzTarget } from "./support/protocol-fuzz/target.js";
 import { serviceNames } from "./support/junction.js";
 
-const settings = fuzzSettings({ seed: 14, runs: 1500, maxSeconds: 35 });
+const settings = fuzzSettings({ seed: 14, runs: 2000, maxSeconds: 30 });
 let target: FuzzTarget;
 
 test.before(async (t) => {

@@ -64,7 +64,7 @@ export async function fuzzProtocols(target: FuzzTarget, settings: FuzzSettings):
   const methods = unaryMethods();
   const client = new FuzzClient();
   const users: FuzzUser[] = [await target.newUser()];
-  const known = () => users.flatMap((u) => [u.userId, u.email]);
+  const known = () => users.flatMap((u) => [u.userId, u.email, u.orgId]);
   const violations: string[] = [];
   let finished = false;
   const counts = { requests: 0, byTransport: {} as Record<string, number>, byAnswer: {} as Record<string, number>, byMethod: {} as Record<string, number> };

@@ -5,6 +5,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
+import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { Health, HealthCheckResponse_ServingStatus } from "@junction/gen/health/v1/health_pb";
 import { createServiceTokenIssuer, SERVICE_TOKEN_HEADER } from "@junction/platform";
 import { uniqueEmail, PASSWORD } from "../accounts.js";
@@ -17,6 +18,8 @@ export interface FuzzUser {
   readonly userId: string;
   readonly email: string;
   readonly accessToken: string;
+  /** An organization the user owns. */
+  readonly orgId: string;
 }
 
 /** A running deployment to fuzz. */
@@ -25,7 +28,7 @@ export interface FuzzTarget {
   readonly processes: ReadonlyMap<ServiceName, ServiceProcess>;
   /** Headers carrying a valid service token of `caller`. */
   serviceCredentials(caller: ServiceName): Promise<Record<string, string>>;
-  /** Registers and signs in a fresh user (the fuzz's calls may log one out, or change its password). */
+  /** Registers and signs in a fresh user with an organization of their own (the fuzz's calls may log one out, or change its password). */
   newUser(): Promise<FuzzUser>;
   /** Each service's grpc.health.v1 Check answer ("SERVING", or what went wrong). */
   health(): Promise<Record<string, string>>;
@@ -57,6 +60,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const issuers = new Map(serviceNames.map((name) => [name, createServiceTokenIssuer(name, secret)]));
   const transport = (name: ServiceName) => createGrpcTransport({ baseUrl: platform.url(name) });
   const auth = createClient(AuthService, transport("auth"));
+  const orgs = createClient(OrgsService, transport("orgs"));
   return {
     platform,
     processes,
@@ -65,7 +69,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       const email = uniqueEmail("protocol-fuzz");
       const { userId } = await auth.register({ email, password: PASSWORD, displayName: "Fuzz" });
       const { accessToken } = await auth.login({ email, password: PASSWORD });
-      return { userId, email, accessToken };
+      const { organization } = await orgs.createOrganization({ name: "Fuzz" }, { headers: { authorization: `Bearer ${accessToken}` } });
+      return { userId, email, accessToken, orgId: organization!.orgId };
     },
     async health() {
       const checks = await Promise.all(

@@ -121,9 +121,11 @@ function trailerFrameStatus(body: Buffer): string | undefined {
   return undefined;
 }
 
-/** A short label for counting: "200 0", "400 invalid_argument", "no answer". */
+/** A short label for counting: "200 0", "400 invalid_argument", "no answer"; the prescribed INTERNAL is marked. */
 export function answerLabel(answer: Answer): string {
-  return answer.status === 0 ? "no answer" : `${answer.status} ${answer.code ?? "-"}`;
+  if (answer.status === 0) return "no answer";
+  const prescribed = answer.code === "13" && UNEXPECTED_COMPRESSION.test(answer.text) ? " (compressed flag, no encoding)" : "";
+  return `${answer.status} ${answer.code ?? "-"}${prescribed}`;
 }
 
 /** What is wrong with `answer`, or undefined if nothing is. */

@@ -21,6 +21,7 @@ import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 import { answeringThrows } from "./request-guard.js";
 import { undecodableRequestsAsInvalidArgument } from "./request-parse-errors.js";
+import { refuseNulCharacters } from "./nul-characters.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 import { answerUnknownRoute } from "./unknown-route.js";
 import { releaseUnreadRequest } from "./unread-request.js";
@@ -110,7 +111,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       registerReflection(router);
       undecodableRequestsAsInvalidArgument(router);
     },
-    interceptors: [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])],
+    interceptors: [callObservation(logger, options.publicEdge), ...(options.interceptors ?? []), refuseNulCharacters()],
     maxTimeoutMs: options.policy.maxTimeoutMs,
     readMaxBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     jsonOptions: { registry: contractRegistry(options.services.map((s) => s.service)) },

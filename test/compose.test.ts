@@ -1,7 +1,9 @@
 // docker-compose.yml, rendered from the manifest, runs what the design describes: every manifest
 // service built from the one Dockerfile with a readiness healthcheck, its clients pointed at
 // Envoy's internal listener with their own retries off, secrets required (no public defaults),
-// Envoy mounting the rendered config and publishing only the public listener and admin. No Docker
+// Envoy mounting the rendered config and publishing only the public listener and admin, Prometheus
+// and Grafana mounting the rendered observability files (test/observability-files.test.ts reads
+// them). No Docker
 // engine runs here: the file is checked as data and with `docker-compose config`.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -9,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderComposeFile } from "@junction/tools/compose/compose-file";
+import { OBSERVABILITY_FILES, OBSERVABILITY_MOUNTS } from "@junction/tools/compose/observability";
 import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH } from "@junction/tools/envoy/envoy-deployment";
 import { junction, serviceNames } from "./support/junction.js";
 import { pinnedVersions } from "../packages/platform/test/support/tools.js";
@@ -37,7 +40,7 @@ const SECRETS = { JUNCTION_SERVICE_SECRET: "compose-test-secret-0123456789abcdef
 test("docker-compose.yml is generated from the manifest, and marked so", (t) => {
   t.is(committed, renderComposeFile(junction), "stale or hand-edited: run `npm run render`");
   t.true(committed.startsWith("# GENERATED FILE: do not edit by hand."));
-  t.deepEqual(Object.keys(compose.services), ["nats", "redis", "postgres", "envoy", ...serviceNames]);
+  t.deepEqual(Object.keys(compose.services), ["nats", "redis", "postgres", "envoy", ...serviceNames, "prometheus", "grafana"]);
 });
 
 const hasDockerCompose = spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0;
@@ -114,6 +117,24 @@ test("dependencies: NATS with JetStream on a volume, Redis, PostgreSQL, each hea
   t.true(nats?.command?.includes("-js"), "JetStream is on");
   t.true(nats?.volumes?.some((volume) => volume.startsWith("nats-data:")), "streams survive a restart");
   for (const [name, service] of Object.entries({ nats, redis, postgres })) t.truthy(service?.healthcheck, `${name} has a healthcheck`);
+});
+
+test("Prometheus loads the rendered scrape config and the alert rules, Grafana its provisioning and the dashboard; both on 127.0.0.1 only", (t) => {
+  const { prometheus, grafana } = compose.services;
+  const mounted = (service: ComposeService | undefined, file: string, at: string) => t.true(service?.volumes?.includes(`./${file}:${at}:ro`), `${file} is mounted at ${at}`);
+  for (const service of [prometheus, grafana]) {
+    t.regex(service?.image ?? "", /:v?\d+\.\d+\.\d+$/, "a pinned release, never :latest");
+    t.true((service?.ports ?? []).every((mapping) => mapping.startsWith("127.0.0.1:")), "published for this machine only");
+  }
+  t.true(prometheus?.command?.includes(`--config.file=${OBSERVABILITY_MOUNTS.prometheusConfig}`));
+  mounted(prometheus, OBSERVABILITY_FILES.prometheusConfig, OBSERVABILITY_MOUNTS.prometheusConfig);
+  mounted(prometheus, OBSERVABILITY_FILES.alerts, OBSERVABILITY_MOUNTS.alerts);
+  t.truthy(prometheus?.healthcheck);
+  mounted(grafana, OBSERVABILITY_FILES.grafanaDatasources, OBSERVABILITY_MOUNTS.grafanaDatasources);
+  mounted(grafana, OBSERVABILITY_FILES.grafanaDashboards, OBSERVABILITY_MOUNTS.grafanaDashboards);
+  mounted(grafana, OBSERVABILITY_FILES.dashboard, OBSERVABILITY_MOUNTS.dashboard);
+  t.is(grafana?.depends_on?.prometheus?.condition, "service_healthy");
+  t.is(grafana?.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE, "Viewer", "anonymous visitors only look");
 });
 
 test("the Dockerfile is multi-stage, installs with npm ci and runs any service as a non-root user", (t) => {

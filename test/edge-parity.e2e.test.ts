@@ -7,7 +7,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEdge } from "@junction/edge";
-import { createLogger, OPENAPI_DOCUMENT, type ServiceServer } from "@junction/platform";
+import { BODY_TOO_LARGE_REASON, BODY_TOO_LARGE_STATUS, createLogger, MAX_REQUEST_BODY_BYTES, OPENAPI_DOCUMENT, type ServiceServer } from "@junction/platform";
 import { repositoryRoot } from "../packages/platform/test/support/tools.js";
 import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { differingPaths, normalize, restOutcome, rpcOutcome, type Outcome } from "./support/parity/outcomes.js";
@@ -73,6 +73,18 @@ test("the corpus gets the same answers through Envoy as through the TypeScript e
     Object.fromEntries([...pinned].sort()),
     `measured differences (docs/edge.md "Pinned differences" must list exactly these):\n${shown.join("\n")}`,
   );
+});
+
+test("a REST body over the limit is 413 in the platform's error shape from both edges, with a Content-Length or chunked", async (t) => {
+  const body = JSON.stringify({ email: "big@example.com", password: "correct-horse-9", display_name: "x".repeat(MAX_REQUEST_BODY_BYTES) });
+  const expected = { code: 3, message: `request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`, details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", domain: "junction.dev", reason: BODY_TOO_LARGE_REASON }] };
+  for (const [name, url] of [["typescript", edge.url], ["envoy", envoy.url]] as const) {
+    for (const chunked of [false, true]) {
+      const outcome = await restOutcome(url, { method: "POST", path: "/v1/auth/register", body, chunked });
+      t.is(outcome.status, BODY_TOO_LARGE_STATUS, `${name}, ${chunked ? "chunked" : "Content-Length"}`);
+      t.deepEqual(outcome.body, expected, `${name}, ${chunked ? "chunked" : "Content-Length"}`);
+    }
+  }
 });
 
 test("both edges serve the committed OpenAPI document, byte for byte, to anyone", async (t) => {

@@ -2,7 +2,9 @@
 // in this process, so one exporter sees every span): a client's traceparent neither chooses our
 // trace id nor, with its -00 flag, silences recording; the edge starts a new trace linked to the
 // client's. Spans follow OpenTelemetry's conventions: HTTP server spans named by route with their
-// status code, rpc.grpc.status_code on every RPC span (0 for OK), client errors no span ERROR.
+// status code, rpc.grpc.status_code on every RPC span (0 for OK), client errors no span ERROR,
+// server.address/server.port on RPC client spans; PostgreSQL and Redis calls are client spans
+// under the server span of the RPC that made them, with no key tails or values in Redis's.
 import test from "ava";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -21,6 +23,8 @@ const CLIENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
 const unsampled = `00-${CLIENT_TRACE}-b7ad6b7169203331-00`;
 const spanNamed = (name: string, kind = SpanKind.SERVER) => eventually(async () => spans.getFinishedSpans().find((s) => s.name === name && s.kind === kind), `a ${name} span`, 10_000);
 const linkedToClient = (span: ReadableSpan) => span.links.map((link) => link.context.traceId);
+const childrenOf = (parent: ReadableSpan) => spans.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
+const dbSystem = (span: ReadableSpan) => span.attributes["db.system.name"];
 
 test("the edge starts a new trace linked to the client's, recorded even when the client said -00; spans follow the conventions", async (t) => {
   const platform = await TestPlatform.create(t);
@@ -42,6 +46,16 @@ test("the edge starts a new trace linked to the client's, recorded even when the
   const served = await spanNamed("junction.auth.v1.AuthService/Register");
   t.is(served.spanContext().traceId, rest.spanContext().traceId, "auth's span is in the edge's trace, recorded despite -00");
   t.is(served.attributes["rpc.grpc.status_code"], 0);
+  const edgeCall = spans.getFinishedSpans().find((s) => s.spanContext().spanId === served.parentSpanContext?.spanId)!;
+  t.is(edgeCall.kind, SpanKind.CLIENT, "auth's span is a child of the edge's client span");
+  t.like(edgeCall.attributes, { "rpc.grpc.status_code": 0, "server.address": "127.0.0.1", "server.port": Number(new URL(platform.url("auth")).port) });
+  const queries = await eventually(async () => {
+    const found = childrenOf(served).filter((s) => dbSystem(s) === "postgresql");
+    return found.some((s) => s.name.startsWith("pg.query:COMMIT")) ? found : undefined;
+  }, "Register's PostgreSQL spans", 10_000);
+  t.true(queries.every((s) => s.kind === SpanKind.CLIENT));
+  t.true(queries.some((s) => /^INSERT INTO "public"\."users"/.test(String(s.attributes["db.query.text"]))), "the user's INSERT is a child of auth's Register span");
+  t.false(queries.some((s) => String(s.attributes["db.query.text"]).includes(email)), "statements carry placeholders, not values");
   t.truthy(served.resource.attributes["service.version"]);
   t.truthy(served.resource.attributes["service.instance.id"]);
 
@@ -58,4 +72,15 @@ test("the edge starts a new trace linked to the client's, recorded even when the
   t.deepEqual(linkedToClient(login), [CLIENT_TRACE]);
   t.is(login.attributes["rpc.grpc.status_code"], 16);
   t.not(login.status.code, SpanStatusCode.ERROR, "UNAUTHENTICATED is no server error");
+
+  const authLogin = await eventually(async () => spans.getFinishedSpans().find((s) => s.name === login.name && s.kind === SpanKind.SERVER && s.spanContext().traceId === login.spanContext().traceId && s !== login), "auth's Login span", 10_000);
+  const redis = childrenOf(authLogin).filter((s) => dbSystem(s) === "redis");
+  t.true(redis.length > 0, "the login throttle's Redis commands are children of auth's Login span");
+  for (const command of redis) {
+    t.is(command.kind, SpanKind.CLIENT);
+    t.regex(String(command.attributes["db.query.text"]), /^\w+ [^:]+:login-failures:…$/, "the command and the kind of key, nothing of the account or client");
+  }
+  t.true(childrenOf(authLogin).some((s) => dbSystem(s) === "postgresql"), "and so is its user lookup");
+  const orphans = spans.getFinishedSpans().filter((s) => dbSystem(s) !== undefined && !s.parentSpanContext);
+  t.deepEqual(orphans.map((s) => s.name), [], "queries outside a traced operation (outbox polling) start no traces");
 });

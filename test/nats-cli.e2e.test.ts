@@ -2,13 +2,16 @@
 // publishes: a registration's event in stream AUTH with its CloudEvents headers and a readable
 // JSON body (`nats stream view` at a terminal, `nats stream get`), and every consumer of the
 // stream with its pending counts, as docs/events.md shows operators; and none of what the CLI can
-// read holds a verification or reset token, which travel sealed for notifications alone.
+// read holds a verification or reset token, which travel sealed for notifications alone; nor
+// does `npm run events -- dlq show` of those events dead-lettered, even with --reveal.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { AuthService } from "@junction/gen/junction/auth/v1/auth_service_pb";
-import { EventNamespace } from "@junction/platform";
+import { EventNamespace, storeDeadLetter } from "@junction/platform";
+import { runEventsCommand } from "@junction/tools/events-cli/cli";
+import { connect } from "nats";
 import { tool } from "../packages/platform/test/support/tools.js";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
 import { linkIn, waitForMail } from "./support/mail-outbox.js";
@@ -111,4 +114,33 @@ test.serial("no verification or reset token can be read from the AUTH stream or 
   t.true(read >= 2, "the token fields are there, sealed");
   const rows = await platform.query<{ data: string }>("auth", "SELECT data FROM junction_events.outbox");
   t.false(rows.some((row) => row.data.includes(verify) || row.data.includes(reset)), "nor in the outbox table");
+
+  // Both events dead-lettered as a failing consumer would leave them, then shown as an operator would.
+  const nc = await connect({ servers: natsEnv.NATS_URL });
+  t.teardown(() => nc.close());
+  const js = nc.jetstream();
+  const letters: number[] = [];
+  for (const type of ["auth.user.email_verification_requested", "auth.user.password_reset_requested"]) {
+    const reader = await js.consumers.get(stream, { filterSubjects: [namespace.subject(type)] });
+    for (let msg = await reader.next({ expires: 2000 }); msg; msg = await reader.next({ expires: 2000 })) {
+      if (!msg.string().includes(email)) continue;
+      letters.push(await storeDeadLetter(js, namespace, msg, { consumer: "notifications", type, error: "mail server refused" }));
+      break;
+    }
+  }
+  t.is(letters.length, 2);
+  const shown = async (...args: string[]) => {
+    const lines: string[] = [];
+    const code = await runEventsCommand(["dlq", ...args, "--prefix", namespace.prefix, "--url", natsEnv.NATS_URL!], { out: (line) => lines.push(line), err: (line) => lines.push(line) }, {});
+    t.is(code, 0, lines.join("\n"));
+    return lines.join("\n");
+  };
+  for (const seq of letters) {
+    for (const view of [await shown("show", String(seq)), await shown("show", String(seq), "--json"), await shown("show", String(seq), "--reveal")]) {
+      t.true(view.includes(email), "the dead letter is shown");
+      t.false(view.includes(verify) || view.includes(reset), `dead letter ${seq} shows a token:\n${view}`);
+    }
+    t.regex(await shown("show", String(seq)), /"(verificationToken|resetToken)": "\[redacted\]"/, "sensitive fields are redacted");
+  }
+  t.false((await shown("list")).includes(reset), "nor does the list");
 });

@@ -9,6 +9,8 @@ const root = new URL("../..", import.meta.url).pathname;
 
 /** A running `npm start`. */
 export interface PlatformRun {
+  /** The start script's process id (every service and the edge are its children). */
+  readonly pid: number;
   /** Everything printed so far, stdout and stderr. */
   output(): string;
   /** Sends `signal` to the whole process group and resolves with the start script's exit code. */
@@ -38,6 +40,7 @@ export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = 
     throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
   }
   return {
+    pid: child.pid!,
     kill,
     output: () => output,
     async stopGroup(signal = "SIGINT") {

@@ -77,9 +77,10 @@ test("schemas follow the proto3 JSON mapping, with the protos' comments", (t) =>
   t.is(audit.find((p) => p.name === "start_time")!.schema.format, "date-time", "a Timestamp can be a query parameter");
 });
 
-test("errors are google.rpc.Status with the statuses the edges answer, Retry-After on 429 and 503", (t) => {
+test("errors are google.rpc.Status with the statuses the edges answer (413 where there is a body), Retry-After on 429 and 503", (t) => {
   const responses = operation("POST /v1/orgs").responses as Json;
-  t.deepEqual(Object.keys(responses), ["200", "400", "401", "403", "404", "409", "429", "503", "504"]);
+  t.deepEqual(Object.keys(responses), ["200", "400", "401", "403", "404", "409", "413", "429", "503", "504"]);
+  t.false("413" in (operation("GET /v1/me").responses as Json), "no body, no 413");
   t.deepEqual(doc.components.schemas["google.rpc.Status"].required, ["code", "message", "details"]);
   t.true(doc.components.responses["429"].headers["Retry-After"].required);
   t.true(doc.components.responses["503"].headers["Retry-After"].required);

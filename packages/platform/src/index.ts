@@ -37,7 +37,7 @@ export { currentCallContext, remainingBudgetMs, runInCallContext, type CallConte
 export { compilePathTemplate, PathTemplateError, type PathTemplate, type TemplateVariable } from "./edge/path-template.js";
 export { RouteTable, type RestRoute, type RouteMatch } from "./edge/route-table.js";
 export { asClientError, errorBody, httpStatusOf } from "./edge/http-errors.js";
-export { edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
+export { BODY_TOO_LARGE_REASON, BODY_TOO_LARGE_STATUS, edgeReplies, MAX_REQUEST_BODY_BYTES, RATE_LIMIT_NAME_HEADER, type RateLimitName } from "./edge/edge-replies.js";
 export { DEFAULT_EDGE_RATE_LIMITS, edgeRateLimitsFromEnv, type EdgeRateLimits } from "./edge/rate-limits.js";
 export { GRPC_HEALTH_PREFIX, isOperationalPath, OPERATIONAL_PATHS } from "./edge/operational-routes.js";
 export { allowedOrigins, corsSettings, noOrigins, originAllowed, ORIGIN_PATTERNS, type AllowedOrigins } from "./edge/cors.js";

@@ -3,6 +3,7 @@
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { currentCallContext } from "./call-context.js";
+import { answeredOk, recordServer } from "./observability/rpc-client-span.js";
 import { injectTraceContext, tracer } from "./observability/tracing.js";
 import { REQUEST_ID_HEADER } from "./server/call-observation.js";
 
@@ -18,11 +19,13 @@ export function outgoingCall(): Interceptor {
       kind: SpanKind.CLIENT,
       attributes: { "rpc.system": "grpc", "rpc.service": req.service.typeName, "rpc.method": req.method.name },
     });
+    recordServer(span, req.url);
     const ctx = trace.setSpan(context.active(), span);
     injectTraceContext(req.header, ctx);
     if (call?.traceparent && !req.header.has("traceparent")) req.header.set("traceparent", call.traceparent);
     try {
       const res = await context.with(ctx, () => next(req));
+      answeredOk(span);
       span.end();
       return res;
     } catch (error) {

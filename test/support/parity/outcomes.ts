@@ -42,6 +42,8 @@ export interface RestRequest {
   readonly headers?: Record<string, string>;
   /** A string is sent as is; anything else as JSON. */
   readonly body?: unknown;
+  /** Send the body chunked, without a Content-Length. */
+  readonly chunked?: boolean;
 }
 
 /** Sends `request` to the edge at `baseUrl` with fetch. */
@@ -52,7 +54,8 @@ export async function restOutcome(baseUrl: string, request: RestRequest): Promis
     body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
     headers["content-type"] ??= "application/json";
   }
-  const res = await fetch(`${baseUrl}${request.path}`, { method: request.method, headers, body });
+  const stream = body !== undefined && request.chunked ? chunks(body) : undefined;
+  const res = await fetch(`${baseUrl}${request.path}`, { method: request.method, headers, body: stream ?? body, ...(stream ? { duplex: "half" } : {}) } as RequestInit);
   const text = await res.text();
   const picked: Record<string, string> = {};
   for (const name of REST_HEADERS) {
@@ -66,6 +69,18 @@ export async function restOutcome(baseUrl: string, request: RestRequest): Promis
     // not JSON: compared as text
   }
   return { status: res.status, headers: picked, body: json };
+}
+
+/** `text` as a stream of 64 KiB pieces: fetch sends a stream chunked, with no Content-Length. */
+function chunks(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, (at += 64 * 1024)));
+    },
+  });
 }
 
 /** A transport of `protocol` to the edge at `baseUrl`. */

@@ -33,6 +33,11 @@ const auth: RestCase[] = [
   { name: "register, wrong type", request: () => post("/v1/auth/register", { email: 5, password: PASSWORD, display_name: "X" }) },
   { name: "register, null field", request: (w) => post("/v1/auth/register", { email: `null-${w.tag}@example.com`, password: PASSWORD, display_name: null }) },
   { name: "register, body over 1 MiB", request: () => post("/v1/auth/register", { email: "big@example.com", password: PASSWORD, display_name: "x".repeat(1024 * 1024 + 10) }) },
+  {
+    name: "register, chunked body over 1 MiB",
+    request: () => ({ ...post("/v1/auth/register", { email: "big@example.com", password: PASSWORD, display_name: "x".repeat(1024 * 1024 + 10) }), chunked: true }),
+  },
+  { name: "register, chunked body", request: (w) => ({ ...post("/v1/auth/register", { email: `chunked-${w.tag}@example.com`, password: PASSWORD, display_name: "Chunked" }), chunked: true }) },
   { name: "register, query parameter on a body route", request: (w) => post(`/v1/auth/register?email=q-${w.tag}@example.com`, { password: PASSWORD, display_name: "Q" }) },
   { name: "login", request: (w) => post("/v1/auth/login", { email: w.owner.email, password: PASSWORD }) },
   { name: "login, wrong password", request: (w) => post("/v1/auth/login", { email: w.outsider.email, password: "wrong-horse-1" }) },
@@ -164,6 +169,9 @@ const edge: RestCase[] = [
   { name: "internal service path", request: (w) => post("/junction.auth.v1.InternalAuthService/GetUserRoles", { user_id: w.owner.userId }, as(w.owner)) },
   { name: "reflection path", request: () => post("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", {}) },
   { name: "double slash", request: (w) => get("//v1/me", as(w.member)) },
+  { name: "only a double slash", request: () => get("//") },
+  { name: "bad percent-escape in a variable", request: (w) => get("/v1/users/%zz/profile", as(w.owner)) },
+  { name: "bad percent-escape in a variable, anonymous", request: () => get("/v1/users/%zz/profile") },
   { name: "encoded slash in a variable", request: (w) => get(`/v1/orgs/${w.orgId}%2Fmembers`, as(w.owner)) },
   {
     name: "CORS preflight",

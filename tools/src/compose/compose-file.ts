@@ -1,13 +1,14 @@
 // docker-compose.yml, rendered from the manifest: NATS (JetStream), Redis, PostgreSQL, Envoy in
 // front with the rendered envoy/envoy.yaml, and one container per manifest service built from the
 // one Dockerfile, healthchecked on its /readyz, calling the others through Envoy's internal
-// listener with its own retries off. Secrets have no defaults: compose refuses to start without
+// listener with its own retries off; Prometheus and Grafana beside them (observability.ts). Secrets have no defaults: compose refuses to start without
 // them. Same manifest, same bytes.
 import { readFileSync } from "node:fs";
 import { type ManifestService, OPENAPI_DOCUMENT } from "@junction/platform";
 import { Document } from "yaml";
 import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment } from "../envoy/envoy-deployment.js";
 import { repositoryRoot, type Junction } from "../junction.js";
+import { OBSERVABILITY_VOLUMES, observabilityContainers } from "./observability.js";
 
 /** The header of docker-compose.yml: generated, never edited, and how to use it. */
 const HEADER = [
@@ -24,6 +25,8 @@ const HEADER = [
   "through Envoy's internal listener (not published), which enforces the policy's timeouts,",
   "retries and outlier detection; their own client retries are off, so nothing is retried twice.",
   "The dependencies are published on 127.0.0.1 for the NATS CLI, psql and redis-cli.",
+  "Prometheus (127.0.0.1:9090) scrapes every service and Envoy and loads the alert rules; Grafana",
+  "(127.0.0.1:3000) shows the Junction dashboard. Their files: deploy/observability/ (docs/operations.md).",
   "Layout and operations: docs/deployment.md.",
 ];
 
@@ -118,7 +121,8 @@ export function renderComposeFile(junction: Junction): string {
     },
   };
   for (const service of manifest.services) services[service.name] = serviceContainer(service, junction, shared);
-  const volumes = Object.fromEntries(["nats-data", "postgres-data", ...manifest.services.map((s) => `${s.name}-var`)].map((name) => [name, null]));
+  Object.assign(services, observabilityContainers());
+  const volumes = Object.fromEntries(["nats-data", "postgres-data", ...manifest.services.map((s) => `${s.name}-var`), ...OBSERVABILITY_VOLUMES].map((name) => [name, null]));
   const document = new Document({ services, volumes }, { aliasDuplicateObjects: false });
   document.commentBefore = HEADER.map((line) => ` ${line}`.trimEnd()).join("\n");
   return document.toString({ lineWidth: 0, nullStr: "" });

@@ -12,7 +12,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { accessTokenErrors, edgeReplies, errorBody, httpStatusOf, invalidArgument, RATE_LIMIT_NAME_HEADER } from "@junction/platform";
+import { accessTokenErrors, BODY_TOO_LARGE_STATUS, edgeReplies, errorBody, httpStatusOf, invalidArgument, RATE_LIMIT_NAME_HEADER } from "@junction/platform";
 import { namedExtension, type EnvoyJson } from "./envoy-values.js";
 import { EnvoyRenderError } from "./render-error.js";
 
@@ -62,8 +62,8 @@ export function ownReplies(retryAfterSeconds: number): OwnReply[] {
     { name: "token invalid", when: "response.code_details.startsWith('jwt_authn_access_denied')", error: accessTokenErrors.invalid() },
     { name: "rate limited per client", when: rateLimited("client"), error: edgeReplies.rateLimited("client"), headers: retryAfter },
     { name: "rate limited per user", when: rateLimited("user"), error: edgeReplies.rateLimited("user"), headers: retryAfter },
-    // The buffer filter's limit on REST bodies: a bad request, as at the TypeScript edge.
-    { name: "body too large", when: "response.code == 413", error: edgeReplies.bodyTooLarge() },
+    // The buffer filter's limit on REST bodies: 413 with the TypeScript edge's error.
+    { name: "body too large", when: "response.code == 413", error: edgeReplies.bodyTooLarge(), status: BODY_TOO_LARGE_STATUS },
     {
       name: "bad REST request",
       when: "response.code_details.startsWith('grpc_json_transcode_failure') || response.code_details.startsWith('early_grpc_json_transcode_failure')",

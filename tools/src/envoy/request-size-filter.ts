@@ -1,5 +1,5 @@
 // The REST request-size limit: a REST body larger than MAX_REQUEST_BODY_BYTES is refused (413,
-// which the local reply answers as the TypeScript edge's 400) before it is transcoded. The buffer
+// with the TypeScript edge's error body: local-replies.ts) before it is transcoded. The buffer
 // filter runs before the transcoder, while a REST request is still routed on its REST path (a 405
 // or the 404 route); RPC routes switch it off, so gRPC, gRPC-Web and Connect calls stream through
 // unbuffered and unlimited, as at the TypeScript edge.

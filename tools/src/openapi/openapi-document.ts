@@ -20,12 +20,13 @@ const retryAfter = (why: string) => ({ description: `Seconds to wait before tryi
 
 // The errors either edge may answer for any operation, as google.rpc.Status JSON.
 const ERROR_RESPONSES: Record<string, Schema> = {
-  "400": { description: `Invalid input (INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE): a field that fails validation, JSON that does not parse, an unknown field or query parameter, a body over ${MAX_REQUEST_BODY_BYTES} bytes.` },
+  "400": { description: `Invalid input (INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE): a field that fails validation, JSON that does not parse, an unknown field or query parameter.` },
   "401": {
     description: "No access token where one is required, or a token that is invalid or expired (UNAUTHENTICATED).",
     headers: { "WWW-Authenticate": { description: "The bearer challenge.", schema: { type: "string" } } },
   },
   "403": { description: "The caller may not do this (PERMISSION_DENIED)." },
+  "413": { description: `The body is over ${MAX_REQUEST_BODY_BYTES} bytes (INVALID_ARGUMENT, reason BODY_TOO_LARGE); refused before it is read further.` },
   "404": { description: "No such resource (NOT_FOUND)." },
   "409": { description: "The resource already exists or changed meanwhile (ALREADY_EXISTS, ABORTED)." },
   "429": {
@@ -137,7 +138,8 @@ function operation(route: RestRoute, schemas: MessageSchemas, operationId: strin
         headers: takesKey ? { "Idempotent-Replayed": { description: "true when this is the answer first given to a request with the same Idempotency-Key", schema: { type: "string", enum: ["true"] } } } : undefined,
         content: { "application/json": { schema: output } },
       },
-      ...Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [status, { $ref: `#/components/responses/${status}` }])),
+      // 413 only where there is a body to be too large.
+      ...Object.fromEntries(Object.keys(ERROR_RESPONSES).filter((status) => requestBody || status !== "413").map((status) => [status, { $ref: `#/components/responses/${status}` }])),
     },
     "x-grpc-method": `/${method.parent.typeName}/${method.name}`,
   });

@@ -16,6 +16,7 @@ import type { EventNamespace } from "./namespace.js";
 import type { SqlTransaction } from "./outbox.js";
 import type { RedeliveryPolicy } from "./redelivery-policy.js";
 import { settle } from "./settle.js";
+import { inDeadLetterSpan } from "./delivery-trace.js";
 
 type Outcome = "handled" | "duplicate" | "skipped" | "retried" | "dead_lettered";
 
@@ -116,7 +117,7 @@ export class DeliveryProcessor<Tx extends SqlTransaction> {
   }
 
   private async deadLetter(msg: JsMsg, type: string, error: unknown, seconds: number): Promise<void> {
-    const seq = await this.parts.deadLetters.park(msg, type, error);
+    const seq = await inDeadLetterSpan(msg, this.parts.consumer, type, () => this.parts.deadLetters.park(msg, type, error));
     if (seq === undefined) {
       // The spare delivery (if this was not it) tries again; after that NATS gives up and the
       // message stays in its stream, announced on the MAX_DELIVERIES advisory.

@@ -2,9 +2,10 @@
 // event's inbox row and handler call, in its own CONSUMER span and call context. It commits or
 // rolls back as a whole, so the inbox and the handlers' effects never disagree.
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
-import { Match, type JsMsg } from "nats";
+import type { JsMsg } from "nats";
 import { runInCallContext } from "../call-context.js";
-import { extractTraceContext, passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
+import { passThroughTraceparent, tracer, tracingEnabled } from "../observability/tracing.js";
+import { traceContextOf } from "./delivery-trace.js";
 import type { EventEnvelope } from "./envelope.js";
 import type { HandlerCall } from "./event-handlers.js";
 import { describeError } from "../failure-kind.js";
@@ -48,13 +49,15 @@ export class EventTransaction<Tx extends SqlTransaction> {
   /** Records the inbox row and runs the handler inside `tx`, timing this event's own work. */
   private async handle(tx: Tx, { msg, envelope, call }: RunnableDelivery<Tx>): Promise<HandledEvent> {
     const started = performance.now();
-    const parent = extractTraceContext({ get: (key) => (msg.headers?.has(key, Match.IgnoreCase) ? msg.headers.get(key, Match.IgnoreCase) : undefined) });
+    const parent = traceContextOf(msg);
     const span = tracer().startSpan(
       `process ${envelope.type}`,
       {
         kind: SpanKind.CONSUMER,
         attributes: {
           "messaging.system": "nats",
+          "messaging.operation.type": "process",
+          "messaging.operation.name": "process",
           "messaging.destination.name": msg.subject,
           "messaging.consumer.group.name": this.inbox.consumer,
           "messaging.message.id": envelope.id,

@@ -190,7 +190,7 @@ export class OutboxRelay {
       `publish ${row.type}`,
       {
         kind: SpanKind.PRODUCER,
-        attributes: { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": row.id },
+        attributes: { "messaging.system": "nats", "messaging.operation.type": "send", "messaging.operation.name": "publish", "messaging.destination.name": subject, "messaging.message.id": row.id },
       },
       parent,
     );

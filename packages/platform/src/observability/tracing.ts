@@ -3,7 +3,8 @@
 // JUNCTION_TRACES=console, and to a caller-given exporter in tests. With nowhere to export,
 // no provider is installed: spans cost nothing, and the caller's `traceparent` is passed on
 // as is through the call context (see passThroughTraceparent) so traces and log lines still
-// correlate across services.
+// correlate across services. With a provider, PostgreSQL and Redis calls are spans too
+// (dependency-spans.ts).
 import { context, propagation, trace, type Context, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -18,8 +19,10 @@ import {
 } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { PLATFORM_VERSION } from "../version.js";
+import { recordDependencySpans } from "./dependency-spans.js";
 
 let provider: NodeTracerProvider | undefined;
+let stopDependencySpans: (() => void) | undefined;
 
 /** Installs the process's tracer provider once, if spans have somewhere to go; later calls return the first one. */
 export function initTracing(service: string, options: { exporter?: SpanExporter } = {}): NodeTracerProvider | undefined {
@@ -32,6 +35,7 @@ export function initTracing(service: string, options: { exporter?: SpanExporter 
   provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, [ATTR_SERVICE_VERSION]: PLATFORM_VERSION, "service.instance.id": randomUUID() }), spanProcessors: processors });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
   provider.register();
+  stopDependencySpans = recordDependencySpans(provider);
   return provider;
 }
 
@@ -56,6 +60,8 @@ export function traceIdOf(traceparent: string | undefined): string | undefined {
 
 /** Flushes and stops the tracer provider, if one was installed. */
 export async function shutdownTracing(): Promise<void> {
+  stopDependencySpans?.();
+  stopDependencySpans = undefined;
   await provider?.shutdown();
   provider = undefined;
 }

@@ -6,7 +6,8 @@ import type http from "node:http";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { errorBody, httpStatusOf } from "../edge/http-errors.js";
+import { restStatusOf } from "../edge/edge-replies.js";
+import { errorBody } from "../edge/http-errors.js";
 import type { HttpHandler } from "./service-server.js";
 import { respondTrailersOnly } from "./trailers-only.js";
 
@@ -31,7 +32,7 @@ export function sendRestError(res: Response, error: ConnectError): void {
     const value = error.metadata.get(name);
     if (value) headers[name] = value;
   }
-  (res as http.ServerResponse).writeHead(httpStatusOf(error.code), headers);
+  (res as http.ServerResponse).writeHead(restStatusOf(error), headers);
   res.end(JSON.stringify(errorBody(error)));
 }
 

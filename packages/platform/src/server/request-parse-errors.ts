@@ -1,16 +1,19 @@
 // A request message that does not decode is the caller's mistake: INVALID_ARGUMENT, as connect-go
 // and grpc-go answer it. connect-node answers INTERNAL instead for binary protobuf that does not
-// parse ("parse binary: …", in every protocol) and for a Connect GET whose base64 `message` does
-// not decode ("internal error"); JSON that does not parse is already INVALID_ARGUMENT. Connect
-// raises these before any interceptor runs, so the status is corrected here, on the response of
-// each route: the Connect unary error body, the Connect end-stream message, the gRPC trailers or
-// the gRPC-Web trailer frame.
+// parse ("parse binary: …", in every protocol), for a body that does not decompress under the
+// encoding it names (zlib's errors but a bad header: "decompression failed"), and for a Connect
+// GET whose base64 `message` does not decode ("internal error"); JSON that does not parse is
+// already INVALID_ARGUMENT. Connect raises these before any interceptor runs, so the status is
+// corrected here, on the response of each route: the Connect unary error body, the Connect
+// end-stream message, the gRPC trailers or the gRPC-Web trailer frame.
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, endStreamFlag, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { base64Decode } from "@bufbuild/protobuf/wire";
 
-const PARSE_FAILURE = /^parse binary: /;
+// A frame flagged compressed without an encoding stays INTERNAL: the Connect conformance suite
+// requires it ("unexpected-compressed-message"), as grpc-go answers it.
+const PARSE_FAILURE = /^(parse binary: |decompression failed$)/;
 const GRPC_WEB_TRAILER_FLAG = 0x80;
 const INTERNAL = String(Code.Internal);
 const INVALID_ARGUMENT = String(Code.InvalidArgument);

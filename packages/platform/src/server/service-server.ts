@@ -23,6 +23,7 @@ import { healthFollowsReadiness } from "./readiness-health.js";
 import { registerReflection } from "./reflection.js";
 import { answeringThrows } from "./request-guard.js";
 import { undecodableRequestsAsInvalidArgument } from "./request-parse-errors.js";
+import { refuseNulCharacters } from "./nul-characters.js";
 import { trailersOnlyWithoutMessages } from "./trailers-only.js";
 import { UnaryRoutes } from "./unary-routes.js";
 import { answerUnknownRoute } from "./unknown-route.js";
@@ -106,7 +107,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const interceptors = [callObservation(logger, options.publicEdge), ...(options.interceptors ?? [])];
+  const interceptors = [callObservation(logger, options.publicEdge), ...(options.interceptors ?? []), refuseNulCharacters()];
   const healthImpl = healthService(health);
   const routes = (router: ConnectRouter) => {
     for (const { service, impl } of options.services) router.service(service, impl);

@@ -1,4 +1,4 @@
-import { SpanKind, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import test from "ava";
 import { UserCreatedSchema } from "@junction/gen/junction/auth/v1/events_pb";
@@ -8,7 +8,7 @@ import { Outbox } from "../../src/events/outbox.js";
 import { OutboxRelay } from "../../src/events/outbox-relay.js";
 import { ensureStream } from "../../src/events/provisioning.js";
 import { initTracing, shutdownTracing, tracer } from "../../src/observability/tracing.js";
-import { eventDatabase, natsConnection, quickRetries, registerUser, testLogger, testNamespace, waitFor } from "./support/events.js";
+import { eventDatabase, eventWorld, natsConnection, quickRetries, registerUser, testLogger, testNamespace, waitFor } from "./support/events.js";
 
 const exporter = new InMemorySpanExporter();
 initTracing("events-test", { exporter });
@@ -55,4 +55,28 @@ test("the handler runs in the publisher's trace, with the request's id as its co
   t.is(process.name, "process auth.user.created");
   t.is(process.parentSpanContext?.spanId, publish.spanContext().spanId);
   t.is(process.attributes["messaging.consumer.group.name"], "tracer");
+  t.like(publish.attributes, { "messaging.system": "nats", "messaging.operation.type": "send", "messaging.operation.name": "publish" });
+  t.like(process.attributes, { "messaging.system": "nats", "messaging.operation.type": "process", "messaging.operation.name": "process" });
+});
+
+test("an event dead-lettered after its last attempt leaves a settle span in its trace", async (t) => {
+  const { nc, namespace, producer, consumerDb } = await eventWorld(t);
+  const consumer = new EventConsumer({ consumer: "doomed", stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger: testLogger }).on(UserCreatedSchema, async () => {
+    throw new Error("never handled");
+  });
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+
+  const request = await tracer().startActiveSpan("Register", { kind: SpanKind.SERVER }, async (span) => {
+    await registerUser(producer.prisma, new Outbox("auth"), 1);
+    span.end();
+    return span.spanContext();
+  });
+  const inTrace = () => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === request.traceId);
+  const deadLettered = await waitFor("the dead_letter span", () => inTrace().find((s) => s.name === "dead_letter auth.user.created"));
+  const publish = inTrace().find((s) => s.kind === SpanKind.PRODUCER)!;
+  t.is(deadLettered.parentSpanContext?.spanId, publish.spanContext().spanId, "a sibling of the failed attempts' process spans");
+  t.like(deadLettered.attributes, { "messaging.operation.type": "settle", "messaging.operation.name": "dead_letter", "messaging.consumer.group.name": "doomed", "messaging.message.delivery_count": quickRetries.maxDeliver });
+  t.is(typeof deadLettered.attributes["junction.dead_letter.sequence"], "number");
+  t.is(inTrace().filter((s) => s.name === "process auth.user.created" && s.status.code === SpanStatusCode.ERROR).length, quickRetries.maxDeliver, "each attempt's process span is an error");
 });

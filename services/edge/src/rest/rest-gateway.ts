@@ -35,6 +35,8 @@ function requestUrl(req: Request): URL | undefined {
 }
 
 async function readBody(req: Request): Promise<string> {
+  // A declared length over the limit is refused before a byte of it is read.
+  if (Number(header(req, "content-length") ?? 0) > MAX_REQUEST_BODY_BYTES) throw edgeReplies.bodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -58,7 +60,8 @@ export function restGateway(options: RestGatewayOptions): HttpHandler {
     const found = options.routes.find(req.method ?? "GET", url.pathname);
     // An RPC nobody serves is UNIMPLEMENTED to gRPC and Connect callers, in a 404 (as Connect servers answer it).
     if (!found && callerProtocol(req) !== "rest") return sendCallerError(req, res, edgeReplies.unknownRpc(), 404);
-    if (!found) return sendError(res, edgeReplies.noRoute(req.method ?? "GET", url.pathname));
+    // The path as the caller wrote it (slashes not merged), as Envoy names it.
+    if (!found) return sendError(res, edgeReplies.noRoute(req.method ?? "GET", (req.url ?? "/").split("?")[0]!));
     if ("allowed" in found) {
       (res as http.ServerResponse).setHeader("allow", found.allowed.join(", "));
       return sendJson(res, 405, errorBody(edgeReplies.methodNotAllowed(req.method ?? "GET", url.pathname)));

@@ -2,8 +2,8 @@
 #
 #   docker build --build-arg SERVICE=auth -t junction-auth .
 #
-# docker-compose.yml builds each service this way. Services run from TypeScript with tsx, as in
-# development, so the image carries the workspace sources and its full dependency tree.
+# docker-compose.yml builds each service this way. The image compiles the workspaces (npm run
+# build) and runs the service's compiled JavaScript with plain node; tsx is for development.
 
 ARG NODE_IMAGE=node:20-slim
 
@@ -28,11 +28,14 @@ WORKDIR /app
 COPY --from=deps /app/ ./
 COPY . .
 RUN test -f "services/${SERVICE}/package.json" || { echo "services/${SERVICE} does not exist yet" >&2; exit 1; } \
+ && npm run build \
  && mkdir -p var/mail \
  && chown -R node:node var
 USER node
+# The process settings of tools/src/local-run/node-runtime.ts (npm start uses the same).
 ENV JUNCTION_SERVICE=${SERVICE} \
     JUNCTION_BIND_HOST=0.0.0.0 \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
-# The workspace's own start script, so the image starts a service exactly as `npm start` does.
-CMD ["sh", "-c", "exec npm run --workspace \"@junction/${JUNCTION_SERVICE}\" start"]
+    MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS=--max-semi-space-size=4
+# The service's compiled entry point (dist/ mirrors the repository), as the manifest names it.
+CMD ["sh", "-c", "exec node \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]

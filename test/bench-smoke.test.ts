@@ -16,11 +16,13 @@ interface Figure {
 }
 
 test("npm run bench -- --smoke measures every goal against its peer", async (t) => {
+  // About a minute on an idle machine; several under the rest of the suite.
+  t.timeout(420_000);
   const out = join(mkdtempSync(join(tmpdir(), "junction-bench-")), "smoke.json");
   const root = new URL("..", import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, ["--import=tsx", "bench/run.ts", "--smoke", "--out", out], {
     cwd: root,
-    timeout: 240_000,
+    timeout: 400_000,
     env: { ...process.env, LOG_LEVEL: "warn" },
   });
   t.log(stdout);

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { renderComposeFile } from "@junction/tools/compose/compose-file";
 import { OBSERVABILITY_FILES, OBSERVABILITY_MOUNTS } from "@junction/tools/compose/observability";
 import { callsThroughEnvoy, COMPOSE_ENVOY_PATHS, composeDeployment, DESCRIPTOR_SET_PATH } from "@junction/tools/envoy/envoy-deployment";
+import { SERVICE_NODE_FLAGS, SERVICE_PROCESS_ENV } from "@junction/tools/local-run/node-runtime";
 import { junction, serviceNames } from "./support/junction.js";
 import { pinnedVersions } from "../packages/platform/test/support/tools.js";
 import { parse } from "yaml";
@@ -145,5 +146,12 @@ test("the Dockerfile is multi-stage, installs with npm ci and runs any service a
   t.regex(dockerfile, /^RUN npm ci\b/m);
   t.regex(dockerfile, /^ARG SERVICE$/m);
   t.regex(dockerfile, /^USER node$/m);
-  t.regex(dockerfile, /npm run --workspace \\"@junction\/\$\{JUNCTION_SERVICE\}\\" start/);
+  t.regex(dockerfile, /^ && npm run build \\$/m, "the image compiles the workspaces");
+  t.regex(dockerfile, /exec node \\"dist\/services\/\$\{JUNCTION_SERVICE\}\/src\/main\.js\\"/, "and runs the compiled service");
+});
+
+test("the Docker image runs services with the process settings npm start uses", (t) => {
+  const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+  for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV)) t.regex(dockerfile, new RegExp(`^\\s+${name}=${value}\\b`, "m"), name);
+  t.regex(dockerfile, new RegExp(`^\\s+NODE_OPTIONS=${SERVICE_NODE_FLAGS.join(" ")}$`, "m"));
 });

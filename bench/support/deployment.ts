@@ -4,6 +4,7 @@ import type { ServiceName } from "../../test/support/junction.js";
 import pg from "pg";
 import { TestPlatform } from "../../test/support/platform.js";
 import { BenchProcess, type RunMode } from "./processes.js";
+import { SERVICE_NODE_FLAGS, SERVICE_PROCESS_ENV } from "../../tools/src/local-run/node-runtime.js";
 
 const POSTGRES = process.env.JUNCTION_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 
@@ -33,7 +34,8 @@ export class BenchDeployment {
 
   /** Starts `name` (services/<name>/src/main.ts) and waits until its /readyz answers 200. */
   async start(name: ServiceName | "edge", env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<BenchProcess> {
-    const started = BenchProcess.start(name, `services/${name}/src/main.ts`, this.mode, { ...this.env, ...env }, [], nodeFlags);
+    // As npm start and the Docker image run services (node-runtime.ts).
+    const started = BenchProcess.start(name, `services/${name}/src/main.ts`, this.mode, { ...SERVICE_PROCESS_ENV, ...this.env, ...env }, [], [...SERVICE_NODE_FLAGS, ...nodeFlags]);
     this.processes.set(name, started);
     const port = name === "edge" ? Number(env.JUNCTION_EDGE_PORT) : Number(new URL(this.url(name)).port);
     await untilReady(`http://127.0.0.1:${port}/readyz`, started);

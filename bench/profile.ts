@@ -14,51 +14,62 @@ import { BenchDeployment } from "./support/deployment.js";
 import { h2loadGrpc, wrkGet } from "./support/load-generators.js";
 import { BenchProcess, ROOT } from "./support/processes.js";
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { seconds: { type: "string", default: "8" }, top: { type: "string", default: "25" } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { seconds: { type: "string", default: "8" }, top: { type: "string", default: "25" }, from: { type: "string" } },
+});
 const target = positionals[0] ?? "auth";
 const seconds = Number(values.seconds);
-const dir = join(ROOT, "bench/results/profiles", `${target}-${new Date().toISOString().replaceAll(":", "-")}`);
+// `--from <dir>` summarises profiles taken before instead of taking one.
+const dir = values.from ?? join(ROOT, "bench/results/profiles", `${target}-${new Date().toISOString().replaceAll(":", "-")}`);
 mkdirSync(dir, { recursive: true });
 const profiling = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
 
-execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "bench/tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+if (!values.from) await measure();
 
-if (target === "events") {
-  const run = BenchProcess.start("events", "bench/processes/event-pipelines.ts", "compiled", process.env, ["--pipeline", "junction", "--count", String(seconds * 150), "--concurrency", "32"], profiling);
-  console.log("result", JSON.stringify(await run.result(300_000)));
-  await run.exited;
-} else if (target === "caller") {
-  const deployment = await BenchDeployment.create("compiled");
-  try {
-    const env = { ...deployment.env, JUNCTION_ORGS_PORT: new URL(deployment.url("orgs")).port };
-    // Both sides profiled: a caller that waits is measuring its server.
-    const orgs = BenchProcess.start("orgs stand-in", "bench/processes/orgs-stand-in-server.ts", "compiled", env, [], profiling);
-    await orgs.port();
-    const args = ["--concurrency", "64", "--seconds", String(seconds), "--warmup", "1"];
-    const caller = BenchProcess.start("caller", "bench/processes/junction-caller.ts", "compiled", { ...env, JUNCTION_ORGS_URL: deployment.url("orgs") }, args, profiling);
-    console.log("result", JSON.stringify(await caller.result(120_000)));
-    await caller.exited;
-    await orgs.stop();
-  } finally {
-    await deployment.close();
+/** Runs the target under load with the profiler on, writing its profile(s) to `dir`. */
+
+async function measure(): Promise<void> {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "bench/tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+
+  if (target === "events") {
+    const run = BenchProcess.start("events", "bench/processes/event-pipelines.ts", "compiled", process.env, ["--pipeline", "junction", "--count", String(seconds * 150), "--concurrency", "32"], profiling);
+    console.log("result", JSON.stringify(await run.result(300_000)));
+    await run.exited;
+  } else if (target === "caller") {
+    const deployment = await BenchDeployment.create("compiled");
+    try {
+      const env = { ...deployment.env, JUNCTION_ORGS_PORT: new URL(deployment.url("orgs")).port };
+      // Both sides profiled: a caller that waits is measuring its server.
+      const orgs = BenchProcess.start("orgs stand-in", "bench/processes/orgs-stand-in-server.ts", "compiled", env, [], profiling);
+      await orgs.port();
+      const args = ["--concurrency", "64", "--seconds", String(seconds), "--warmup", "1"];
+      const caller = BenchProcess.start("caller", "bench/processes/junction-caller.ts", "compiled", { ...env, JUNCTION_ORGS_URL: deployment.url("orgs") }, args, profiling);
+      console.log("result", JSON.stringify(await caller.result(120_000)));
+      await caller.exited;
+      await orgs.stop();
+    } finally {
+      await deployment.close();
+    }
+  } else {
+    const deployment = await BenchDeployment.create("compiled", { JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`, JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "100000000" });
+    try {
+      const auth = await deployment.start("auth", {}, target === "auth" ? profiling : []);
+      if (target === "auth") {
+        console.log(await h2loadGrpc(deployment.url("auth"), GET_JWKS, { connections: 4, streams: 16, seconds, warmupSeconds: 1 }));
+        await auth.stop();
+      } else if (target === "edge") {
+        const port = String(await freePort());
+        const edge = await deployment.start("edge", { JUNCTION_EDGE_PORT: port }, profiling);
+        console.log(await wrkGet(`http://127.0.0.1:${port}/.well-known/jwks.json`, { connections: 64, seconds, warmupSeconds: 1 }));
+        await edge.stop();
+      } else throw new Error(`no profile target ${target}; known: auth, edge, events, caller`);
+    } finally {
+      await deployment.close();
+    }
   }
-} else {
-  const deployment = await BenchDeployment.create("compiled", { JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`, JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "100000000" });
-  try {
-    const auth = await deployment.start("auth", {}, target === "auth" ? profiling : []);
-    if (target === "auth") {
-      console.log(await h2loadGrpc(deployment.url("auth"), GET_JWKS, { connections: 4, streams: 16, seconds, warmupSeconds: 1 }));
-      await auth.stop();
-    } else if (target === "edge") {
-      const port = String(await freePort());
-      const edge = await deployment.start("edge", { JUNCTION_EDGE_PORT: port }, profiling);
-      console.log(await wrkGet(`http://127.0.0.1:${port}/.well-known/jwks.json`, { connections: 64, seconds, warmupSeconds: 1 }));
-      await edge.stop();
-    } else throw new Error(`no profile target ${target}; known: auth, edge, events, caller`);
-  } finally {
-    await deployment.close();
-  }
+
 }
 
 interface ProfileNode {
@@ -98,6 +109,30 @@ function summarize(file: string): void {
   for (const [name, us] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(us)}  ${name}`);
   console.log(`\nBy function (self time), top ${values.top}:`);
   for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) console.log(`  ${pct(us)}  ${name}`);
+  // Self time spreads a per-call cost over Node's internals; what Junction calls shows it whole.
+  console.log(`\nJunction's functions by total time (self and what they call), top ${values.top}:`);
+  for (const [name, us] of inclusiveJunctionTimes(profile, self).slice(0, Number(values.top))) console.log(`  ${pct(us)}  ${name}`);
+}
+
+/** Each Junction function's time including its callees, counted once per sample however often it recurs. */
+function inclusiveJunctionTimes(profile: CpuProfile, self: Map<number, number>): Array<[string, number]> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+      const where = url.replace(/^file:\/\//, "").replace(ROOT, "");
+      if (!where.startsWith("dist/packages/") && !where.startsWith("dist/services/")) continue;
+      const key = `${functionName || "(anonymous)"}  ${where}:${lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      totals.set(key, (totals.get(key) ?? 0) + us);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 /** Where a function lives: a node_modules package, Junction's own code, Node's internals or the VM. */

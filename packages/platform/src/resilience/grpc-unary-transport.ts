@@ -140,7 +140,7 @@ function send<I extends DescMessage, O extends DescMessage>(
           if (settled) return;
           if (!responseHeaders) return finish(resetError(opened.rstCode));
           try {
-            finish(undefined, answer(req, status, responseHeaders, chunks, trailers ?? new Headers()));
+            finish(undefined, answer(req, status, responseHeaders, chunks, trailers));
           } catch (error) {
             finish(ConnectError.from(error));
           }
@@ -153,9 +153,11 @@ function send<I extends DescMessage, O extends DescMessage>(
 }
 
 /** The response of a finished stream, validated as connect's gRPC transport validates it. */
-function answer<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<I, O>, status: number, header: Headers, chunks: Buffer[], trailer: Headers): UnaryResponse<I, O> {
+function answer<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<I, O>, status: number, header: Headers, chunks: Buffer[], trailers: Headers | undefined): UnaryResponse<I, O> {
   const { headerError } = validateResponse(status, header);
-  if (headerError) throw headerError; // Trailers-Only: the status came with the headers
+  // A status in the headers counts only in a Trailers-Only response: no message, no trailers after.
+  if (headerError && chunks.length === 0 && trailers === undefined) throw headerError;
+  const trailer = trailers ?? new Headers();
   const encoding = header.get("grpc-encoding");
   if (encoding !== null && encoding !== "identity") throw new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, header);
   validateTrailer(trailer, header);

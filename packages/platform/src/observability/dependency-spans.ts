@@ -7,9 +7,9 @@
 // are shared with every importer.
 import { createRequire } from "node:module";
 import type { TracerProvider } from "@opentelemetry/api";
-import { registerInstrumentations } from "@opentelemetry/instrumentation";
-import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
-import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import type * as Instrumentation from "@opentelemetry/instrumentation";
+import type * as IORedis from "@opentelemetry/instrumentation-ioredis";
+import type * as Pg from "@opentelemetry/instrumentation-pg";
 
 /**
  * The Redis command and the kind of key it touches (`get junction:session:…`): key tails hold
@@ -24,6 +24,11 @@ export function redisStatement(command: string, args: readonly unknown[]): strin
 
 /** Starts recording PostgreSQL and Redis client spans under the active span; returns how to stop. */
 export function recordDependencySpans(tracerProvider: TracerProvider): () => void {
+  const require = createRequire(import.meta.url);
+  // Loaded here, with tracing, not with the platform (tracing.ts says why).
+  const { registerInstrumentations } = require("@opentelemetry/instrumentation") as typeof Instrumentation;
+  const { IORedisInstrumentation } = require("@opentelemetry/instrumentation-ioredis") as typeof IORedis;
+  const { PgInstrumentation } = require("@opentelemetry/instrumentation-pg") as typeof Pg;
   const stop = registerInstrumentations({
     tracerProvider,
     instrumentations: [
@@ -32,7 +37,6 @@ export function recordDependencySpans(tracerProvider: TracerProvider): () => voi
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
     ],
   });
-  const require = createRequire(import.meta.url);
   require("ioredis");
   // pg-pool is pg's dependency, found from pg's own folder.
   createRequire(require.resolve("pg"))("pg-pool");

@@ -3,7 +3,7 @@
 // code, and turns unexpected exceptions into INTERNAL with a log line instead of a leaked stack
 // (a call its client abandoned is CANCELED, without one).
 import { randomUUID } from "node:crypto";
-import { SpanKind, context, trace } from "@opentelemetry/api";
+import { INVALID_SPAN_CONTEXT, SpanKind, context, trace } from "@opentelemetry/api";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
@@ -44,6 +44,7 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
     const started = performance.now();
     const timeoutMs = inboundTimeoutMs(req.header);
     const requestId = req.header.get(REQUEST_ID_HEADER) || randomUUID();
+    const traced = tracingEnabled();
     const call: CallContext = {
       service: req.service.typeName,
       method: req.method.name,
@@ -51,14 +52,9 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
       signal: req.signal,
       requestId,
       authorization: req.header.get("authorization") ?? undefined,
-      traceparent: tracingEnabled() ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent")),
+      traceparent: traced ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent")),
     };
-    const start = publicEdge ? publicEdgeTraceStart(req.header) : { parent: extractTraceContext(req.header), links: [] };
-    const span = tracer().startSpan(
-      `${req.service.typeName}/${req.method.name}`,
-      { kind: SpanKind.SERVER, links: start.links, attributes: { "rpc.system": "grpc", "rpc.service": req.service.typeName, "rpc.method": req.method.name, "junction.request_id": requestId } },
-      start.parent,
-    );
+    const span = traced ? serverSpan(req, requestId, publicEdge) : UNTRACED;
     const finish = (error?: ConnectError) => {
       const code = error ? error.code : undefined;
       rpcServerDuration.observe(
@@ -75,7 +71,7 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
         ? logger.warn({ err: error, rpc: `${req.service.typeName}/${req.method.name}`, request_id: requestId }, "a dependency did not answer; answered UNAVAILABLE")
         : logger.error({ err: error, rpc: `${req.service.typeName}/${req.method.name}`, request_id: requestId }, "unexpected error in handler");
 
-    return context.with(trace.setSpan(context.active(), span), () =>
+    const observed = () =>
       runInCallContext(call, async () => {
         try {
           const res = await next(req);
@@ -91,9 +87,23 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
           finish(clientError);
           throw clientError;
         }
-      }),
-    );
+      });
+    // Untraced (no provider), there is no span to make active: the call context carries the traceparent.
+    return traced ? context.with(trace.setSpan(context.active(), span), observed) : observed();
   };
+}
+
+/** What calls carry where no tracer provider records spans: no span, at no cost per call. */
+const UNTRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** The call's server span, continuing the caller's trace (or, at the public edge, linking it). */
+function serverSpan(req: Parameters<Parameters<Interceptor>[0]>[0], requestId: string, publicEdge: boolean) {
+  const start = publicEdge ? publicEdgeTraceStart(req.header) : { parent: extractTraceContext(req.header), links: [] };
+  return tracer().startSpan(
+    `${req.service.typeName}/${req.method.name}`,
+    { kind: SpanKind.SERVER, links: start.links, attributes: { "rpc.system": "grpc", "rpc.service": req.service.typeName, "rpc.method": req.method.name, "junction.request_id": requestId } },
+    start.parent,
+  );
 }
 
 async function* observeStream<T>(

@@ -31,12 +31,12 @@ let stopDependencySpans: (() => void) | undefined;
 /** Installs the process's tracer provider once, if spans have somewhere to go; later calls return the first one. */
 export function initTracing(service: string, options: { exporter?: SpanExporter } = {}): NodeTracerProvider | undefined {
   if (provider) return provider;
+  if (!options.exporter && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT && process.env.JUNCTION_TRACES !== "console") return undefined;
   const { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor } = sdk.traceNode();
   const processors: SpanProcessor[] = [];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   else if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(new (sdk.otlpExporter().OTLPTraceExporter)()));
   else if (process.env.JUNCTION_TRACES === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-  if (processors.length === 0) return undefined;
   provider = new NodeTracerProvider({ resource: sdk.resources().resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, [ATTR_SERVICE_VERSION]: PLATFORM_VERSION, "service.instance.id": randomUUID() }), spanProcessors: processors });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
   provider.register();

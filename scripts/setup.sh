@@ -3,7 +3,7 @@
 # missing and starts what is down, idempotently:
 #   PostgreSQL (postgres on 127.0.0.1:5432 without a password), Redis on :6379, NATS with
 #   JetStream on :4222, and into var/tools/bin: envoy, nats-server, grpcurl, nats (the NATS CLI),
-#   connectconformance and ghz; schemathesis in var/tools/venv.
+#   connectconformance, ghz and promtool; schemathesis in var/tools/venv.
 # Pinned versions: scripts/toolchain.env. Needs Debian/Ubuntu with root or sudo for the system
 # packages; elsewhere it prints the commands for the platform and stops.
 set -euo pipefail
@@ -163,6 +163,23 @@ go_wants grpcurl "$GRPCURL_MODULE" "$GRPCURL_MODULE/cmd/grpcurl" "$GRPCURL_VERSI
 go_wants nats "$NATSCLI_MODULE" "$NATSCLI_MODULE/nats" "$NATSCLI_VERSION"
 go_wants connectconformance "$CONFORMANCE_MODULE" "$CONFORMANCE_MODULE/cmd/connectconformance" "$CONFORMANCE_VERSION"
 go_wants ghz "$GHZ_MODULE" "$GHZ_MODULE/cmd/ghz" "$GHZ_VERSION"
+
+# --- promtool: checks the rendered Prometheus config and alert rules (npm test) --------------
+# Taken out of Debian's prometheus package rather than installing it, which would also install a
+# Prometheus server: only the checker is wanted here.
+if [ -x "$BIN/promtool" ]; then
+  note promtool "$("$BIN/promtool" --version 2>&1 | awk 'NR == 1 { print $3 }')" "already installed"
+else
+  say "extracting promtool from Debian's prometheus package"
+  deb_dir=$(mktemp -d)
+  (cd "$deb_dir" && apt-get download -qq prometheus >>"$VAR/log/apt.log" 2>&1) \
+    || { as_root apt-get update -qq && (cd "$deb_dir" && apt-get download -qq prometheus >>"$VAR/log/apt.log" 2>&1); } \
+    || die "apt-get download prometheus failed (var/log/apt.log)"
+  dpkg-deb -x "$deb_dir"/prometheus_*.deb "$deb_dir/root"
+  install -m 0755 "$deb_dir/root/usr/bin/promtool" "$BIN/promtool"
+  rm -rf "$deb_dir"
+  note promtool "$("$BIN/promtool" --version 2>&1 | awk 'NR == 1 { print $3 }')" "installed (from Debian's prometheus package)"
+fi
 
 # --- NATS with JetStream ----------------------------------------------------------------------
 nats_info() { # the server's INFO line: version and whether JetStream is on

@@ -47,6 +47,8 @@ test("a killed service is restarted after a pause that doubles with each crash i
     }, `users restarted after crash ${crash}`, 30_000, 50);
     const pausedMs = Date.now() - killedAt;
     await eventually(async () => ((await usersReady()) ? true : undefined), `users ready again after crash ${crash}`, 60_000, 200);
+    // npm start says so too, once per restart.
+    await eventually(async () => (run.output().split("users is ready again after its restart").length - 1 >= crash ? true : undefined), `npm start reports users ready after crash ${crash}`, 30_000, 100);
     return { after, pausedMs };
   };
 

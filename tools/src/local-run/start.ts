@@ -89,7 +89,13 @@ if (edge.kind === "envoy") {
 }
 
 for (const { name, main, port } of processes) {
-  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width, pretty), say);
+  // A restarted service says when it serves again, so the log tells how long it was gone.
+  const readyAgain = (restarted: { exited: Promise<unknown> }) =>
+    void waitUntilReady(port, restarted.exited).then(
+      () => say(`${name} is ready again after its restart`),
+      () => {}, // it exited again: keepRunning logs that
+    );
+  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width, pretty), say, readyAgain);
   running.push(supervised);
   await ready(name, waitUntilReady(port, supervised.current().exited));
 }

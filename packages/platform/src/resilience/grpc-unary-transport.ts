@@ -6,15 +6,14 @@
 // connect-node gRPC transport that carries the streams. Answers are read and validated with
 // connect's own gRPC helpers, so callers see the same headers, trailers and errors.
 import http2 from "node:http2";
-import { create, fromBinary, toBinary, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, type ContextValues, type Interceptor, type Transport, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+import { fromBinary, toBinary, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ContextValues, type Interceptor, type Transport, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { findTrailerError, requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, fetchHeaders, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
-const HEADER_BYTES = 5;
-const NEVER_ABORTED = new AbortController().signal;
 
 /** How to reach one endpoint. */
 export interface GrpcUnaryTransportOptions {
@@ -46,19 +45,11 @@ export function createGrpcUnaryTransport(options: GrpcUnaryTransportOptions): Tr
     ): Promise<UnaryResponse<I, O>> {
       const path = `${prefix}/${method.parent.typeName}/${method.name}`;
       const deadlineMs = timeoutMs !== undefined && timeoutMs <= 0 ? undefined : timeoutMs;
-      let next = ((req: UnaryRequest<I, O>) => send(sessions, path, req, deadlineMs, readMaxBytes)) as (req: UnaryRequest<I, O>) => Promise<UnaryResponse<I, O>>;
-      for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as typeof next;
-      return next({
-        stream: false,
-        service: method.parent,
-        method,
-        requestMethod: "POST",
-        url: `${base.origin}${path}`,
-        signal: signal ?? NEVER_ABORTED,
-        header: requestHeader(true, deadlineMs, header),
-        contextValues: contextValues ?? createContextValues(),
-        message: create(method.input, input),
-      });
+      return interceptedUnaryCall(
+        interceptors,
+        { method, url: `${base.origin}${path}`, signal, header: requestHeader(true, deadlineMs, header), input, contextValues },
+        (req) => send(sessions, path, req, deadlineMs, readMaxBytes),
+      );
     },
 
     stream<I extends DescMessage, O extends DescMessage>(
@@ -119,22 +110,22 @@ function send<I extends DescMessage, O extends DescMessage>(
         const chunks: Buffer[] = [];
         opened.on("response", (h) => {
           status = Number(h[":status"]);
-          responseHeaders = webHeaders(h);
+          responseHeaders = fetchHeaders(h);
         });
         let received = 0;
         let declared: number | undefined;
         opened.on("data", (chunk: Buffer) => {
           chunks.push(chunk);
           received += chunk.length;
-          if (declared === undefined && received >= HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+          if (declared === undefined && received >= ENVELOPE_HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
           // The length prefix is enough to refuse; reading on would only hold more memory.
-          if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + HEADER_BYTES) {
+          if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + ENVELOPE_HEADER_BYTES) {
             chunks.length = 0;
             return finish(new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
           }
           sessions.notifyResponseByteRead(opened);
         });
-        opened.on("trailers", (h) => (trailers = webHeaders(h)));
+        opened.on("trailers", (h) => (trailers = fetchHeaders(h)));
         opened.on("error", (e: Error) => finish(ConnectError.from(e, Code.Unavailable)));
         opened.on("close", () => {
           if (settled) return;
@@ -163,38 +154,18 @@ function answer<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<
   validateTrailer(trailer, header);
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   if (body.length === 0) throw new ConnectError("protocol error: missing output message for unary method", trailer.has("grpc-status") ? Code.Unimplemented : Code.Unknown);
-  const length = body.length >= HEADER_BYTES ? body.readUInt32BE(1) : -1;
-  if (length < 0 || body.length < HEADER_BYTES + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-  if (body.length > HEADER_BYTES + length) throw new ConnectError("protocol error: received extra output message for unary method", Code.Unimplemented);
-  if ((body[0]! & 0b1) === 0b1) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+  const length = body.length >= ENVELOPE_HEADER_BYTES ? body.readUInt32BE(1) : -1;
+  if (length < 0 || body.length < ENVELOPE_HEADER_BYTES + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  if (body.length > ENVELOPE_HEADER_BYTES + length) throw new ConnectError("protocol error: received extra output message for unary method", Code.Unimplemented);
+  if ((body[0]! & COMPRESSED_FLAG) === COMPRESSED_FLAG) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   let message;
   try {
-    message = fromBinary(req.method.output, body.subarray(HEADER_BYTES));
+    message = fromBinary(req.method.output, body.subarray(ENVELOPE_HEADER_BYTES));
   } catch (error) {
     throw new ConnectError(`parse binary: ${(error as Error).message}`, Code.Internal);
   }
   if (findTrailerError(header)) throw new ConnectError("protocol error: received output message for unary method with error status", Code.Unknown);
   return { stream: false, service: req.service, method: req.method, header, message, trailer };
-}
-
-function envelope(message: Uint8Array): Buffer {
-  const framed = Buffer.allocUnsafe(HEADER_BYTES + message.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(message.length, 1);
-  framed.set(message, HEADER_BYTES);
-  return framed;
-}
-
-function webHeaders(headers: http2.IncomingHttpHeaders): Headers {
-  const result = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) result.append(name, item);
-    else result.append(name, value);
-  }
-  return result;
 }
 
 /** A stream that closed before any answer, as connect names it (the caller's upstream-failure handling does the rest). */

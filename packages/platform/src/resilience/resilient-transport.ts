@@ -13,6 +13,7 @@ import type { CommunicationPolicy, MethodPolicy, RetryPolicy } from "../policy.j
 import { circuitBreakerFor } from "./circuit-breakers.js";
 import { RetryBudget } from "./retry-budget.js";
 import { asUpstreamError } from "./upstream-failure.js";
+import { NEVER_ABORTED } from "../unary-call.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
@@ -38,8 +39,6 @@ const RETRY_CODES: Record<RetryPolicy["retryOn"][number], Code> = {
   internal: Code.Internal,
   unknown: Code.Unknown,
 };
-
-const NEVER_ABORTED = new AbortController().signal;
 
 /** True when the error proves the request never reached a server (e.g. connection refused). */
 export function failedBeforeReachingServer(error: unknown): boolean {
@@ -119,6 +118,12 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
     return { deadline: Date.now() + budgetMs, signal: combined };
   }
 
+  /** What the caller sees of a failed attempt: DEADLINE_EXCEEDED past its deadline, UNAVAILABLE for a failing transport. */
+  function answerOf(error: unknown, bounds: ReturnType<typeof callBounds>): ConnectError {
+    const callerSignal = bounds.signal ?? NEVER_ABORTED;
+    return asUpstreamError(expiredAsDeadlineExceeded(error, bounds.deadline, callerSignal), upstream, callerSignal);
+  }
+
   function shouldRetry(error: ConnectError, methodPolicy: MethodPolicy, attempt: number): boolean {
     if (!options.retries || attempt >= methodPolicy.retry.maxAttempts) return false;
     if (failedBeforeReachingServer(error)) return true;
@@ -153,7 +158,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
           const response = await breaker.execute(() =>
             endpoint
               .unary(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues)
-              .catch((e: unknown) => Promise.reject(asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal ?? NEVER_ABORTED), upstream, bounds.signal ?? NEVER_ABORTED))),
+              .catch((e: unknown) => Promise.reject(answerOf(e, bounds))),
           );
           observe(method, started, "OK");
           return response;
@@ -190,7 +195,7 @@ export function createResilientTransport(options: ResilientTransportOptions): Tr
       const response = (async () => {
         // Streams are not retried: a message may already have been consumed.
         const bounds = callBounds(policy.method(method), timeoutMs, signal, `${method.parent.typeName}/${method.name}`);
-        const answer = (e: unknown) => asUpstreamError(expiredAsDeadlineExceeded(e, bounds.deadline, bounds.signal ?? NEVER_ABORTED), upstream, bounds.signal ?? NEVER_ABORTED);
+        const answer = (e: unknown) => answerOf(e, bounds);
         try {
           const res = await nextEndpoint().stream(method, bounds.signal, Math.max(1, bounds.deadline - Date.now()), header, input, contextValues);
           return { ...res, message: deliveredMessages(res.message, bounds.signal ?? NEVER_ABORTED, answer) };

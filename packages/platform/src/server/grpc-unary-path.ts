@@ -10,12 +10,11 @@ import http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, fetchHeaders } from "../unary-call.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 /** The content type of every answer, as connect-node sends it. */
 const CONTENT_TYPE = "application/grpc+proto";
-const HEADER_BYTES = 5;
-const COMPRESSED_FLAG = 0b1;
 
 /** How the path serves. */
 export interface GrpcUnaryPathOptions {
@@ -75,9 +74,9 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
     if (tooLarge) return;
     chunks.push(chunk);
     received += chunk.length;
-    if (declared === undefined && received >= HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+    if (declared === undefined && received >= ENVELOPE_HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
     // The length prefix is enough to refuse: answer now, and stop the client sending the rest.
-    if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + HEADER_BYTES) {
+    if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + ENVELOPE_HEADER_BYTES) {
       tooLarge = true;
       chunks.length = 0;
       answerError(stream, undefined, new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
@@ -96,7 +95,7 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
     }
     const call = route.start({
       message,
-      header: requestHeaders(headers),
+      header: fetchHeaders(headers),
       timeoutMs: timeout.timeoutMs === undefined ? undefined : timeout.timeoutMs - (Date.now() - receivedAt),
       url: `http://${single(headers[":authority"]) ?? single(headers.host) ?? "localhost"}${headers[":path"]}`,
     });
@@ -134,22 +133,22 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
 /** The one request message of a unary call, from its enveloped body. */
 function parseUnaryRequest(route: UnaryRoute, body: Buffer, readMaxBytes: number): ReturnType<typeof fromBinary> {
   if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
-  if (body.length < HEADER_BYTES) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  if (body.length < ENVELOPE_HEADER_BYTES) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   const flags = body[0]!;
   const length = body.readUInt32BE(1);
   if (length > readMaxBytes) throw new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
-  const end = HEADER_BYTES + length;
+  const end = ENVELOPE_HEADER_BYTES + length;
   if (body.length < end) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   if ((flags & COMPRESSED_FLAG) === COMPRESSED_FLAG) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   if (body.length > end) {
     const rest = body.subarray(end);
-    const complete = rest.length >= HEADER_BYTES && rest.length >= HEADER_BYTES + rest.readUInt32BE(1);
+    const complete = rest.length >= ENVELOPE_HEADER_BYTES && rest.length >= ENVELOPE_HEADER_BYTES + rest.readUInt32BE(1);
     throw complete
       ? new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented)
       : new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   }
   try {
-    return fromBinary(route.method.input, body.subarray(HEADER_BYTES, end));
+    return fromBinary(route.method.input, body.subarray(ENVELOPE_HEADER_BYTES, end));
   } catch (error) {
     // Bytes that are not the request message are the caller's mistake, not the server's.
     throw new ConnectError(`parse binary: ${(error as Error).message}`, Code.InvalidArgument);
@@ -170,28 +169,6 @@ function stopReading(stream: http2.ServerHttp2Stream): void {
   stream.close(http2.constants.NGHTTP2_NO_ERROR);
   // What was already received would otherwise keep the stream (and the in-flight count) open.
   stream.destroy();
-}
-
-/** The gRPC envelope of one uncompressed message. */
-function envelope(body: Uint8Array): Buffer {
-  const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(body.length, 1);
-  framed.set(body, HEADER_BYTES);
-  return framed;
-}
-
-/** The request's headers as the Fetch API Headers interceptors read, without HTTP/2 pseudo-headers. */
-function requestHeaders(headers: http2.IncomingHttpHeaders): Headers {
-  const result = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) result.append(name, item);
-    else result.append(name, value);
-  }
-  return result;
 }
 
 function nodeHeaders(headers: Headers): Record<string, string | number> {

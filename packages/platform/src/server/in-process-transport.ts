@@ -7,11 +7,10 @@
 // own in-memory router transport. A client opts in per upstream with the URL `in-process:`
 // (e.g. JUNCTION_ORGS_URL=in-process:); a server in this process hosts its services here
 // from the moment it listens until it starts closing.
-import { clone, create, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
+import { clone, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
-  createContextValues,
   createRouterTransport,
   type ConnectRouter,
   type ContextValues,
@@ -22,6 +21,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { findTrailerError, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
 import type { UnaryRoutes } from "./unary-routes.js";
 
 /** The scheme of an upstream URL that means "in this process". */
@@ -83,20 +83,7 @@ export function createInProcessTransport(options: { interceptors?: Interceptor[]
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
       const url = `${IN_PROCESS_PROTOCOL}/${method.parent.typeName}/${method.name}`;
-      const send = (req: UnaryRequest<I, O>) => deliver(req, url, timeoutMs);
-      let next = send as (req: UnaryRequest<I, O>) => Promise<UnaryResponse<I, O>>;
-      for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as typeof next;
-      return next({
-        stream: false,
-        service: method.parent,
-        method,
-        requestMethod: "POST",
-        url,
-        signal: signal ?? NEVER_ABORTED,
-        header: new Headers(header),
-        contextValues: contextValues ?? createContextValues(),
-        message: create(method.input, input),
-      });
+      return interceptedUnaryCall(interceptors, { method, url, signal, header: new Headers(header), input, contextValues }, (req) => deliver(req, url, timeoutMs));
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(
@@ -117,8 +104,6 @@ export function createInProcessTransport(options: { interceptors?: Interceptor[]
     },
   };
 }
-
-const NEVER_ABORTED = new AbortController().signal;
 
 /** Runs the call on its host: the server's side of the boundary, with the caller's deadline and cancellation. */
 function deliver<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<I, O>, url: string, timeoutMs: number | undefined): Promise<UnaryResponse<I, O>> {

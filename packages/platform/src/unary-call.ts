@@ -1,0 +1,69 @@
+// What the lean unary paths share: the gRPC envelope of one message, HTTP/2 headers as the
+// Fetch API Headers interceptors read, and a client call run through Connect interceptors. The
+// server path (server/grpc-unary-path.ts), the client transport
+// (resilience/grpc-unary-transport.ts) and in-process calls (server/in-process-transport.ts)
+// use them, so the three frame, read and intercept alike.
+import type http2 from "node:http2";
+import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
+import { createContextValues, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+
+/** Bytes before a gRPC message: the flags byte and the 32-bit length. */
+export const ENVELOPE_HEADER_BYTES = 5;
+/** The flag bit of an envelope whose message is compressed. */
+export const COMPRESSED_FLAG = 0b1;
+
+/** A signal for calls nobody can cancel; compared by identity to skip listening to it. */
+export const NEVER_ABORTED = new AbortController().signal;
+
+/** The gRPC envelope of one uncompressed message. */
+export function envelope(message: Uint8Array): Buffer {
+  const framed = Buffer.allocUnsafe(ENVELOPE_HEADER_BYTES + message.length);
+  framed[0] = 0;
+  framed.writeUInt32BE(message.length, 1);
+  framed.set(message, ENVELOPE_HEADER_BYTES);
+  return framed;
+}
+
+/** HTTP/2 headers as Fetch API Headers, without the pseudo-headers. */
+export function fetchHeaders(headers: http2.IncomingHttpHeaders): Headers {
+  const result = new Headers();
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ":" */) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) result.append(name, item);
+    else result.append(name, value);
+  }
+  return result;
+}
+
+/** One client call as a Transport's `unary` receives it, with where it goes. */
+export interface ClientUnaryCall<I extends DescMessage> {
+  readonly method: DescMethodUnary<I, DescMessage>;
+  readonly url: string;
+  readonly signal: AbortSignal | undefined;
+  readonly header: Headers;
+  readonly input: MessageInitShape<I>;
+  readonly contextValues: ContextValues | undefined;
+}
+
+/** Runs a unary call through client `interceptors` (outermost first), then `send`. */
+export function interceptedUnaryCall<I extends DescMessage, O extends DescMessage>(
+  interceptors: readonly Interceptor[],
+  call: ClientUnaryCall<I> & { readonly method: DescMethodUnary<I, O> },
+  send: (req: UnaryRequest<I, O>) => Promise<UnaryResponse<I, O>>,
+): Promise<UnaryResponse<I, O>> {
+  let next = send;
+  for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as unknown as typeof next;
+  return next({
+    stream: false,
+    service: call.method.parent,
+    method: call.method,
+    requestMethod: "POST",
+    url: call.url,
+    signal: call.signal ?? NEVER_ABORTED,
+    header: call.header,
+    contextValues: call.contextValues ?? createContextValues(),
+    message: create(call.method.input, call.input),
+  });
+}

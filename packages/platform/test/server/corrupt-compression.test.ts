@@ -4,22 +4,12 @@
 // bad header. Found by the protocol fuzz (test/protocol-fuzz.e2e.test.ts).
 import { gzipSync } from "node:zlib";
 import test from "ava";
-import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
-import { bind, startServiceServer } from "../../src/server/service-server.js";
-import { quietLogger } from "../support/silent-logger.js";
-import { testPolicy } from "../support/policy.js";
+import { LIST_USER_ORGANIZATIONS, startOrgsServer } from "../support/orgs-server.js";
 import { grpcStatus } from "../support/raw-grpc.js";
 
-const UNARY = "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations";
-const server = await startServiceServer({
-  name: "orgs",
-  port: 0,
-  policy: testPolicy({ orgs: 1 }),
-  logger: quietLogger("orgs"),
-  services: [bind(InternalOrgsService, { listUserOrganizations: () => create(ListUserOrganizationsResponseSchema, {}) })],
-});
+const UNARY = LIST_USER_ORGANIZATIONS;
+const server = await startOrgsServer();
 test.after.always(() => server.close());
 
 const MESSAGE = Buffer.from([0x0a, 0x02, 0x75, 0x31]);

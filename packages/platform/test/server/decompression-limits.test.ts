@@ -4,22 +4,12 @@
 // bytes arrive. (connect-node caps inflation at readMaxBytes; this pins it for every protocol.)
 import { gzipSync } from "node:zlib";
 import test from "ava";
-import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
-import { bind, startServiceServer } from "../../src/server/service-server.js";
-import { quietLogger } from "../support/silent-logger.js";
-import { testPolicy } from "../support/policy.js";
+import { LIST_USER_ORGANIZATIONS, startOrgsServer } from "../support/orgs-server.js";
 import { grpcStatus } from "../support/raw-grpc.js";
 
-const UNARY = "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations";
-const server = await startServiceServer({
-  name: "orgs",
-  port: 0,
-  policy: testPolicy({ orgs: 1 }),
-  logger: quietLogger("orgs"),
-  services: [bind(InternalOrgsService, { listUserOrganizations: () => create(ListUserOrganizationsResponseSchema, {}) })],
-});
+const UNARY = LIST_USER_ORGANIZATIONS;
+const server = await startOrgsServer();
 test.after.always(() => server.close());
 
 // user_id (field 1) of 64 MiB, as protobuf and as JSON; both compress to about 64 KiB.

@@ -5,20 +5,12 @@ import type http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import test, { type ExecutionContext } from "ava";
-import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
-import { bind, startServiceServer, type ServiceServer } from "../../src/server/service-server.js";
-import { quietLogger } from "../support/silent-logger.js";
-import { testPolicy } from "../support/policy.js";
+import type { ServiceServer } from "../../src/server/service-server.js";
+import { startOrgsServer } from "../support/orgs-server.js";
 
 async function startHostileTarget(t: ExecutionContext): Promise<ServiceServer> {
-  const server = await startServiceServer({
-    name: "orgs",
-    port: 0,
-    policy: testPolicy({ orgs: 1 }),
-    logger: quietLogger("orgs"),
-    services: [bind(InternalOrgsService, { listUserOrganizations: () => create(ListUserOrganizationsResponseSchema, {}) })],
+  const server = await startOrgsServer({
     httpRoutes: {
       // Handlers with the mistakes a route can make: decoding the path, parsing the URL, failing later.
       "/decodes": (req, res) => void res.end(decodeURIComponent(req.url ?? "")),

@@ -3,29 +3,17 @@
 // Connect stream's end message), never INTERNAL: garbage protobuf, a truncated frame, a Connect
 // GET whose message is not base64, JSON that does not parse.
 import test, { type ExecutionContext } from "ava";
-import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { NotificationsService } from "@junction/gen/junction/notifications/v1/notifications_service_pb";
-import { InternalOrgsService, ListUserOrganizationsResponseSchema } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
-import { bind, startServiceServer, type ServiceServer } from "../../src/server/service-server.js";
-import { quietLogger } from "../support/silent-logger.js";
-import { testPolicy } from "../support/policy.js";
+import { bind, type ServiceServer } from "../../src/server/service-server.js";
+import { LIST_USER_ORGANIZATIONS, startOrgsServer } from "../support/orgs-server.js";
 import { grpcStatus } from "../support/raw-grpc.js";
 
-const UNARY = "/junction.orgs.v1.InternalOrgsService/ListUserOrganizations";
+const UNARY = LIST_USER_ORGANIZATIONS;
 const STREAM = "/junction.notifications.v1.NotificationsService/WatchNotifications";
 
 async function startTarget(t: ExecutionContext): Promise<ServiceServer> {
-  const server = await startServiceServer({
-    name: "orgs",
-    port: 0,
-    policy: testPolicy({ orgs: 1 }),
-    logger: quietLogger("orgs"),
-    services: [
-      bind(InternalOrgsService, { listUserOrganizations: () => create(ListUserOrganizationsResponseSchema, {}) }),
-      bind(NotificationsService, { async *watchNotifications() {} }),
-    ],
-  });
+  const server = await startOrgsServer({ services: [bind(NotificationsService, { async *watchNotifications() {} })] });
   t.teardown(() => server.close());
   return server;
 }

@@ -2,8 +2,7 @@
 // it; it puts the real Envoy on the edge port when Envoy is installed (or asked for), the
 // TypeScript edge otherwise; and it refuses to run an Envoy that is asked for but not installed.
 import test, { type ExecutionContext } from "ava";
-import { execFile, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { promisify } from "node:util";
 import { formatLogLine } from "../tools/src/local-run/service-process.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { freePort } from "../packages/platform/test/support/ports.js";
+import { startPlatformRun } from "./support/platform-run.js";
 import { tool } from "../packages/platform/test/support/tools.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -45,27 +45,9 @@ test("service logs are shown as short readable lines", (t) => {
 async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   t.timeout(150_000);
   // Its own process group, so a failed test can end it together with every process it started.
-  const child = spawn(process.execPath, ["--import=tsx", "tools/src/local-run/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  t.teardown(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, "exit");
-  await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 120_000, 200);
-  return {
-    output: () => output,
-    async stop() {
-      child.kill("SIGINT");
-      const [code] = (await exited) as [number];
-      return code;
-    },
-  };
+  const run = await startPlatformRun(env, [], 120_000);
+  t.teardown(() => run.kill());
+  return run;
 }
 
 // One platform at a time: each is six processes compiling TypeScript at once.

@@ -13,14 +13,16 @@ export interface PlatformRun {
   readonly pid: number;
   /** Everything printed so far, stdout and stderr. */
   output(): string;
+  /** Sends `signal` to the start script alone (it must stop its children) and resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Sends `signal` to the whole process group and resolves with the start script's exit code. */
   stopGroup(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILLs the whole group (cleanup after a failed test); harmless once it is gone. */
   kill(): void;
 }
 
-/** Runs tools/src/local-run/start.ts with `env` (and `args`) until it says it is up. */
-export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = []): Promise<PlatformRun> {
+/** Runs tools/src/local-run/start.ts with `env` (and `args`) until it says it is up, within `upWithinMs`. */
+export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = [], upWithinMs = 150_000): Promise<PlatformRun> {
   const child = spawn(process.execPath, ["--import=tsx", "tools/src/local-run/start.ts", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const kill = () => {
     try {
@@ -34,7 +36,7 @@ export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = 
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "close");
   try {
-    await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", 150_000, 200);
+    await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", upWithinMs, 200);
   } catch (error) {
     kill();
     throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
@@ -43,6 +45,11 @@ export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = 
     pid: child.pid!,
     kill,
     output: () => output,
+    async stop(signal = "SIGINT") {
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
     async stopGroup(signal = "SIGINT") {
       process.kill(-child.pid!, signal);
       const [code] = (await exited) as [number | null];

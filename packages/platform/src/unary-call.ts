@@ -1,9 +1,8 @@
-// What the lean unary paths share: the gRPC envelope of one message, HTTP/2 headers as the
-// Fetch API Headers interceptors read, and a client call run through Connect interceptors. The
+// What the lean unary paths share: the gRPC envelope of one message and a client call run
+// through Connect interceptors (received headers are incoming-headers.ts). The
 // server path (server/grpc-unary-path.ts), the client transport
 // (resilience/grpc-unary-transport.ts) and in-process calls (server/in-process-transport.ts)
 // use them, so the three frame, read and intercept alike.
-import type http2 from "node:http2";
 import { create, type DescMessage, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 
@@ -22,19 +21,6 @@ export function envelope(message: Uint8Array): Buffer {
   framed.writeUInt32BE(message.length, 1);
   framed.set(message, ENVELOPE_HEADER_BYTES);
   return framed;
-}
-
-/** HTTP/2 headers as Fetch API Headers, without the pseudo-headers. */
-export function fetchHeaders(headers: http2.IncomingHttpHeaders): Headers {
-  const result = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) result.append(name, item);
-    else result.append(name, value);
-  }
-  return result;
 }
 
 /** One client call as a Transport's `unary` receives it, with where it goes. */

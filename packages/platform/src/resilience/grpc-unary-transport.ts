@@ -10,7 +10,8 @@ import { fromBinary, toBinary, type DescMessage, type DescMethodStreaming, type 
 import { Code, ConnectError, type ContextValues, type Interceptor, type Transport, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { findTrailerError, requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
-import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, fetchHeaders, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
+import { IncomingHeaders } from "../incoming-headers.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
@@ -110,7 +111,7 @@ function send<I extends DescMessage, O extends DescMessage>(
         const chunks: Buffer[] = [];
         opened.on("response", (h) => {
           status = Number(h[":status"]);
-          responseHeaders = fetchHeaders(h);
+          responseHeaders = new IncomingHeaders(h);
         });
         let received = 0;
         let declared: number | undefined;
@@ -125,7 +126,7 @@ function send<I extends DescMessage, O extends DescMessage>(
           }
           sessions.notifyResponseByteRead(opened);
         });
-        opened.on("trailers", (h) => (trailers = fetchHeaders(h)));
+        opened.on("trailers", (h) => (trailers = new IncomingHeaders(h)));
         opened.on("error", (e: Error) => finish(ConnectError.from(e, Code.Unavailable)));
         opened.on("close", () => {
           if (settled) return;

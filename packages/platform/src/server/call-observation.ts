@@ -49,7 +49,10 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
       service: req.service.typeName,
       method: req.method.name,
       deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
-      signal: req.signal,
+      // Read when something downstream needs it: the lean paths make a call's signal on demand.
+      get signal() {
+        return req.signal;
+      },
       requestId,
       authorization: req.header.get("authorization") ?? undefined,
       traceparent: traced ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent")),

@@ -10,7 +10,8 @@ import http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, fetchHeaders } from "../unary-call.js";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope } from "../unary-call.js";
+import { IncomingHeaders } from "../incoming-headers.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 /** The content type of every answer, as connect-node sends it. */
@@ -95,7 +96,7 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
     }
     const call = route.start({
       message,
-      header: fetchHeaders(headers),
+      header: new IncomingHeaders(headers),
       timeoutMs: timeout.timeoutMs === undefined ? undefined : timeout.timeoutMs - (Date.now() - receivedAt),
       url: `http://${single(headers[":authority"]) ?? single(headers.host) ?? "localhost"}${headers[":path"]}`,
     });

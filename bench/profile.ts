@@ -1,8 +1,10 @@
 // `npm run profile -- <target>`: one compiled process under load with node --cpu-prof, and the
 // functions that took its CPU, by self time and grouped by package. The evidence behind
-// docs/performance.md. Targets: `auth` (GetJwks under h2load, the gRPC server path), `edge`
+// docs/performance.md. Targets: `auth` (GetJwks under h2load, the gRPC server path), `envoy`
+// (auth's side of GET /.well-known/jwks.json through the real Envoy under wrk), `edge`
 // (GET /.well-known/jwks.json through the TypeScript edge under wrk), `events` (the outbox →
-// relay → consumer pipeline), `caller` (a service's client calling orgs, 64 callers). Profiles are kept in bench/results/profiles/ for Chrome DevTools.
+// relay → consumer pipeline), `caller` (a service's client calling orgs, 64 callers), `in-process` (the same calls with
+// orgs hosted in the caller's process). Profiles are kept in bench/results/profiles/ for Chrome DevTools.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ import { GET_JWKS } from "./scenarios/grpc-server.js";
 import { BenchDeployment } from "./support/deployment.js";
 import { h2loadGrpc, wrkGet } from "./support/load-generators.js";
 import { BenchProcess, ROOT } from "./support/processes.js";
+import { envoyDeploymentFor, startTestEnvoy } from "../test/support/envoy.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -37,6 +40,18 @@ async function measure(): Promise<void> {
     const run = BenchProcess.start("events", "bench/processes/event-pipelines.ts", "compiled", process.env, ["--pipeline", "junction", "--count", String(seconds * 150), "--concurrency", "32"], profiling);
     console.log("result", JSON.stringify(await run.result(300_000)));
     await run.exited;
+  } else if (target === "in-process") {
+    // The caller with the orgs stand-in hosted in its own process: both sides in one profile.
+    const deployment = await BenchDeployment.create("compiled");
+    try {
+      const env = { ...deployment.env, JUNCTION_ORGS_URL: "in-process:", JUNCTION_ORGS_PORT: "0" };
+      const args = ["--concurrency", "64", "--seconds", String(seconds), "--warmup", "1"];
+      const caller = BenchProcess.start("caller", "bench/processes/junction-caller.ts", "compiled", env, args, profiling);
+      console.log("result", JSON.stringify(await caller.result(120_000)));
+      await caller.exited;
+    } finally {
+      await deployment.close();
+    }
   } else if (target === "caller") {
     const deployment = await BenchDeployment.create("compiled");
     try {
@@ -55,16 +70,26 @@ async function measure(): Promise<void> {
   } else {
     const deployment = await BenchDeployment.create("compiled", { JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`, JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "100000000" });
     try {
-      const auth = await deployment.start("auth", {}, target === "auth" ? profiling : []);
+      const auth = await deployment.start("auth", {}, target === "auth" || target === "envoy" ? profiling : []);
       if (target === "auth") {
         console.log(await h2loadGrpc(deployment.url("auth"), GET_JWKS, { connections: 4, streams: 16, seconds, warmupSeconds: 1 }));
+        await auth.stop();
+      } else if (target === "envoy") {
+        // auth behind the real Envoy: what a transcoded REST call costs the service.
+        const envoy = await startTestEnvoy(await envoyDeploymentFor(deployment.platform, { rateLimits: { perClientPerMinute: 100_000_000, perUserPerMinute: 100_000_000 } }));
+        try {
+          await envoy.untilHealthy(["auth"]);
+          console.log(await wrkGet(`${envoy.url}/.well-known/jwks.json`, { connections: 64, seconds, warmupSeconds: 1 }));
+        } finally {
+          await envoy.close();
+        }
         await auth.stop();
       } else if (target === "edge") {
         const port = String(await freePort());
         const edge = await deployment.start("edge", { JUNCTION_EDGE_PORT: port }, profiling);
         console.log(await wrkGet(`http://127.0.0.1:${port}/.well-known/jwks.json`, { connections: 64, seconds, warmupSeconds: 1 }));
         await edge.stop();
-      } else throw new Error(`no profile target ${target}; known: auth, edge, events, caller`);
+      } else throw new Error(`no profile target ${target}; known: auth, envoy, edge, events, caller, in-process`);
     } finally {
       await deployment.close();
     }

@@ -1,5 +1,5 @@
 // What the lean unary paths share: the gRPC envelope of one message and a client call run
-// through Connect interceptors (received headers are incoming-headers.ts). The
+// through Connect interceptors (headers are header-fields.ts). The
 // server path (server/grpc-unary-path.ts), the client transport
 // (resilience/grpc-unary-transport.ts) and in-process calls (server/in-process-transport.ts)
 // use them, so the three frame, read and intercept alike.

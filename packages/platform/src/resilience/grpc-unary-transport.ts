@@ -11,7 +11,7 @@ import { Code, ConnectError, type ContextValues, type Interceptor, type Transpor
 import { findTrailerError, requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
-import { IncomingHeaders } from "../incoming-headers.js";
+import { copyHeaders, HeaderFields } from "../header-fields.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
@@ -48,7 +48,7 @@ export function createGrpcUnaryTransport(options: GrpcUnaryTransportOptions): Tr
       const deadlineMs = timeoutMs !== undefined && timeoutMs <= 0 ? undefined : timeoutMs;
       return interceptedUnaryCall(
         interceptors,
-        { method, url: `${base.origin}${path}`, signal, header: requestHeader(true, deadlineMs, header), input, contextValues },
+        { method, url: `${base.origin}${path}`, signal, header: grpcRequestHeader(deadlineMs, header), input, contextValues },
         (req) => send(sessions, path, req, deadlineMs, readMaxBytes),
       );
     },
@@ -66,6 +66,20 @@ export function createGrpcUnaryTransport(options: GrpcUnaryTransportOptions): Tr
   };
 }
 
+/** What connect-node's gRPC client sends as its user agent. */
+const USER_AGENT = requestHeader(true, undefined, undefined).get("user-agent") ?? "connect-es";
+
+/** The request headers of a gRPC call in binary protobuf, as connect's requestHeader makes them. */
+function grpcRequestHeader(timeoutMs: number | undefined, init: HeadersInit | undefined): HeaderFields {
+  const result = HeaderFields.from(init);
+  result.set("content-type", "application/grpc+proto");
+  if (!result.has("user-agent")) result.set("user-agent", USER_AGENT);
+  if (timeoutMs !== undefined) result.set("grpc-timeout", `${timeoutMs}m`);
+  // Required by the gRPC protocol: it flushes out proxies without trailer support.
+  result.set("te", "trailers");
+  return result;
+}
+
 /** Sends one unary request on its own stream and reads the answer; rejects with the ConnectError a gRPC client would raise. */
 function send<I extends DescMessage, O extends DescMessage>(
   sessions: Http2SessionManager,
@@ -77,7 +91,7 @@ function send<I extends DescMessage, O extends DescMessage>(
   if (req.signal.aborted) return Promise.reject(ConnectError.from(req.signal.reason, Code.Canceled));
   const body = envelope(toBinary(req.method.input, req.message));
   const headers: http2.OutgoingHttpHeaders = { ":method": "POST", ":path": path };
-  req.header.forEach((value, name) => (headers[name] = value));
+  copyHeaders(req.header, headers);
   return new Promise<UnaryResponse<I, O>>((resolve, reject) => {
     let stream: http2.ClientHttp2Stream | undefined;
     let settled = false;
@@ -111,7 +125,7 @@ function send<I extends DescMessage, O extends DescMessage>(
         const chunks: Buffer[] = [];
         opened.on("response", (h) => {
           status = Number(h[":status"]);
-          responseHeaders = new IncomingHeaders(h);
+          responseHeaders = new HeaderFields(h);
         });
         let received = 0;
         let declared: number | undefined;
@@ -126,7 +140,7 @@ function send<I extends DescMessage, O extends DescMessage>(
           }
           sessions.notifyResponseByteRead(opened);
         });
-        opened.on("trailers", (h) => (trailers = new IncomingHeaders(h)));
+        opened.on("trailers", (h) => (trailers = new HeaderFields(h)));
         opened.on("error", (e: Error) => finish(ConnectError.from(e, Code.Unavailable)));
         opened.on("close", () => {
           if (settled) return;

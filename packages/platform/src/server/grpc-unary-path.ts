@@ -11,7 +11,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope } from "../unary-call.js";
-import { IncomingHeaders } from "../incoming-headers.js";
+import { copyHeaders, HeaderFields } from "../header-fields.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 /** The content type of every answer, as connect-node sends it. */
@@ -96,7 +96,7 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
     }
     const call = route.start({
       message,
-      header: new IncomingHeaders(headers),
+      header: new HeaderFields(headers),
       timeoutMs: timeout.timeoutMs === undefined ? undefined : timeout.timeoutMs - (Date.now() - receivedAt),
       url: `http://${single(headers[":authority"]) ?? single(headers.host) ?? "localhost"}${headers[":path"]}`,
     });
@@ -114,10 +114,9 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
         } catch (error) {
           return answerError(stream, result.header, new ConnectError(`serialize binary: ${(error as Error).message}`, Code.Internal));
         }
-        const trailer = nodeHeaders(result.trailer);
+        const trailer = copyHeaders(result.trailer);
         trailer["grpc-status"] = "0";
-        const head = nodeHeaders(result.header);
-        head[":status"] = 200;
+        const head = copyHeaders(result.header, { ":status": 200 });
         head["content-type"] = CONTENT_TYPE;
         stream.respond(head, { waitForTrailers: true });
         stream.once("wantTrailers", () => stream.sendTrailers(trailer));
@@ -160,7 +159,9 @@ function parseUnaryRequest(route: UnaryRoute, body: Buffer, readMaxBytes: number
 function answerError(stream: http2.ServerHttp2Stream, header: Headers | undefined, error: ConnectError, trailer?: Headers): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   const status = setTrailerStatus(new Headers(trailer), error);
-  const head = { ...(header ? nodeHeaders(header) : {}), ...nodeHeaders(status), ":status": 200, "content-type": CONTENT_TYPE };
+  const head = copyHeaders(status, header ? copyHeaders(header) : {});
+  head[":status"] = 200;
+  head["content-type"] = CONTENT_TYPE;
   stream.respond(head, { endStream: true });
 }
 
@@ -170,12 +171,6 @@ function stopReading(stream: http2.ServerHttp2Stream): void {
   stream.close(http2.constants.NGHTTP2_NO_ERROR);
   // What was already received would otherwise keep the stream (and the in-flight count) open.
   stream.destroy();
-}
-
-function nodeHeaders(headers: Headers): Record<string, string | number> {
-  const result: Record<string, string | number> = {};
-  headers.forEach((value, name) => (result[name] = value));
-  return result;
 }
 
 function single(value: string | string[] | undefined): string | null {

@@ -22,6 +22,7 @@ import {
 } from "@connectrpc/connect";
 import { findTrailerError, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
+import { HeaderFields } from "../header-fields.js";
 import type { UnaryRoutes } from "./unary-routes.js";
 
 /** The scheme of an upstream URL that means "in this process". */
@@ -83,7 +84,7 @@ export function createInProcessTransport(options: { interceptors?: Interceptor[]
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
       const url = `${IN_PROCESS_PROTOCOL}/${method.parent.typeName}/${method.name}`;
-      return interceptedUnaryCall(interceptors, { method, url, signal, header: new Headers(header), input, contextValues }, (req) => deliver(req, url, timeoutMs));
+      return interceptedUnaryCall(interceptors, { method, url, signal, header: HeaderFields.from(header), input, contextValues }, (req) => deliver(req, url, timeoutMs));
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(
@@ -112,7 +113,7 @@ function deliver<I extends DescMessage, O extends DescMessage>(req: UnaryRequest
   if (!route) return Promise.reject(new ConnectError(`${req.service.typeName}/${req.method.name} is not a unary method served here`, Code.Unimplemented));
   if (req.signal.aborted) return Promise.reject(ConnectError.from(req.signal.reason, Code.Canceled));
   const end = host.track();
-  const call = route.start({ message: clone(req.method.input, req.message), header: new Headers(req.header), timeoutMs, url });
+  const call = route.start({ message: clone(req.method.input, req.message), header: HeaderFields.from(req.header), timeoutMs, url });
   return new Promise<UnaryResponse<I, O>>((resolve, reject) => {
     let settled = false;
     const settle = () => {

@@ -15,6 +15,7 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
+import { HeaderFields } from "../header-fields.js";
 
 /** The route of a unary call: everything but the message and the caller's headers. */
 export interface UnaryCallInit<I extends DescMessage = DescMessage> {
@@ -71,8 +72,8 @@ export class UnaryRoute<I extends DescMessage = DescMessage, O extends DescMessa
     const timer = init.timeoutMs === undefined ? undefined : setTimeout(abortOnDeadline, init.timeoutMs, cancellation);
     const live = this.routes.live;
     live.add(cancellation);
-    const responseHeader = new Headers();
-    const responseTrailer = new Headers();
+    const responseHeader = new HeaderFields();
+    const responseTrailer = new HeaderFields();
     const impl = this.impl;
     const output = this.method.output;
     const innermost = async (req: UnaryRequest<I, O>): Promise<UnaryResponse<I, O>> => {

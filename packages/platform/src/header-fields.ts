@@ -112,15 +112,13 @@ export class HeaderFields extends FetchHeaders implements Headers {
   }
 
   override keys(): ReturnType<Headers["keys"]> {
-    return this.#sorted()
-      .map(([name]) => name)
-      [Symbol.iterator]() as ReturnType<Headers["keys"]>;
+    const names = this.#sorted().map(([name]) => name);
+    return names[Symbol.iterator]() as ReturnType<Headers["keys"]>;
   }
 
   override values(): ReturnType<Headers["values"]> {
-    return this.#sorted()
-      .map(([, value]) => value)
-      [Symbol.iterator]() as ReturnType<Headers["values"]>;
+    const values = this.#sorted().map(([, value]) => value);
+    return values[Symbol.iterator]() as ReturnType<Headers["values"]>;
   }
 
   override [Symbol.iterator](): ReturnType<Headers["entries"]> {

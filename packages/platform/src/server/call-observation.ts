@@ -45,6 +45,8 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
     const timeoutMs = inboundTimeoutMs(req.header);
     const requestId = req.header.get(REQUEST_ID_HEADER) || randomUUID();
     const traced = tracingEnabled();
+    // Made on first read (a new root costs random bytes) and the same on every read after.
+    let traceparent: string | undefined | null = null;
     const call: CallContext = {
       service: req.service.typeName,
       method: req.method.name,
@@ -55,7 +57,10 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
       },
       requestId,
       authorization: req.header.get("authorization") ?? undefined,
-      traceparent: traced ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent")),
+      get traceparent() {
+        if (traceparent === null) traceparent = traced ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent"));
+        return traceparent;
+      },
     };
     const span = traced ? serverSpan(req, requestId, publicEdge) : UNTRACED;
     const finish = (error?: ConnectError) => {

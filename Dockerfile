@@ -3,7 +3,8 @@
 #   docker build --build-arg SERVICE=auth -t junction-auth .
 #
 # docker-compose.yml builds each service this way. The image compiles the workspaces (npm run
-# build) and runs the service's compiled JavaScript with plain node; tsx is for development.
+# build) and runs the service's bundle (one ES module, built by esbuild in npm run build) with
+# plain node; tsx is for development.
 
 ARG NODE_IMAGE=node:20-slim
 
@@ -37,5 +38,5 @@ ENV JUNCTION_SERVICE=${SERVICE} \
     JUNCTION_BIND_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2 \
     NODE_OPTIONS=--max-semi-space-size=4
-# The service's compiled entry point (dist/ mirrors the repository), as the manifest names it.
+# The service's bundle, where its compiled entry point would be (dist/ mirrors the repository).
 CMD ["sh", "-c", "exec node \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]

@@ -33,10 +33,10 @@ RUN test -f "services/${SERVICE}/package.json" || { echo "services/${SERVICE} do
  && mkdir -p var/mail \
  && chown -R node:node var
 USER node
-# The process settings of tools/src/local-run/node-runtime.ts (npm start uses the same).
+# The process settings of tools/src/local-run/node-runtime.ts (npm start uses the same): the
+# environment here, the node flags on the command line (NODE_OPTIONS refuses V8's --liftoff-only).
 ENV JUNCTION_SERVICE=${SERVICE} \
     JUNCTION_BIND_HOST=0.0.0.0 \
-    MALLOC_ARENA_MAX=2 \
-    NODE_OPTIONS=--max-semi-space-size=4
+    MALLOC_ARENA_MAX=2
 # The service's bundle, where its compiled entry point would be (dist/ mirrors the repository).
-CMD ["sh", "-c", "exec node \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]
+CMD ["sh", "-c", "exec node --max-semi-space-size=4 --liftoff-only \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]

@@ -66,6 +66,8 @@ console.log(`build: dist/ holds ${workspaces.length} workspaces and ${mains.leng
  *   (and read, not imported: prismaWasmImport).
  * The OpenTelemetry SDK stays out without saying so: tracing.ts requires it by name at run time,
  * only when a process records spans, and esbuild bundles only what is imported statically.
+ * pino is inside: Junction's logger (packages/platform/src/logger.ts) uses no pino transports,
+ * which would start worker threads from files found next to pino's own code.
  */
 async function bundle(main) {
   const outfile = join(dist, main.replace(/\.ts$/, ".js"));

@@ -3,7 +3,8 @@
 #   docker build --build-arg SERVICE=auth -t junction-auth .
 #
 # docker-compose.yml builds each service this way. The image compiles the workspaces (npm run
-# build) and runs the service's compiled JavaScript with plain node; tsx is for development.
+# build) and runs the service's bundle (one ES module, built by esbuild in npm run build) with
+# plain node; tsx is for development.
 
 ARG NODE_IMAGE=node:20-slim
 
@@ -32,10 +33,10 @@ RUN test -f "services/${SERVICE}/package.json" || { echo "services/${SERVICE} do
  && mkdir -p var/mail \
  && chown -R node:node var
 USER node
-# The process settings of tools/src/local-run/node-runtime.ts (npm start uses the same).
+# The process settings of tools/src/local-run/node-runtime.ts (npm start uses the same): the
+# environment here, the node flags on the command line (NODE_OPTIONS refuses V8's --liftoff-only).
 ENV JUNCTION_SERVICE=${SERVICE} \
     JUNCTION_BIND_HOST=0.0.0.0 \
-    MALLOC_ARENA_MAX=2 \
-    NODE_OPTIONS=--max-semi-space-size=4
-# The service's compiled entry point (dist/ mirrors the repository), as the manifest names it.
-CMD ["sh", "-c", "exec node \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]
+    MALLOC_ARENA_MAX=2
+# The service's bundle, where its compiled entry point would be (dist/ mirrors the repository).
+CMD ["sh", "-c", "exec node --max-semi-space-size=4 --liftoff-only \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]

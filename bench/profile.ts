@@ -6,8 +6,9 @@
 // relay → consumer pipeline), `caller` (a service's client calling orgs, 64 callers), `in-process` (the same calls with
 // orgs hosted in the caller's process). Profiles are kept in bench/results/profiles/ for Chrome DevTools.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import { freePort } from "../packages/platform/test/support/ports.js";
@@ -27,6 +28,8 @@ const seconds = Number(values.seconds);
 const dir = values.from ?? join(ROOT, "bench/results/profiles", `${target}-${new Date().toISOString().replaceAll(":", "-")}`);
 mkdirSync(dir, { recursive: true });
 const profiling = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+// Source maps read so far, by the file they map (see located()).
+const sourceMaps = new Map<string, SourceMap | undefined>();
 
 if (!values.from) await measure();
 
@@ -99,7 +102,7 @@ async function measure(): Promise<void> {
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface CpuProfile {
@@ -122,9 +125,9 @@ function summarize(file: string): void {
   const byPackage = new Map<string, number>();
   for (const node of profile.nodes) {
     const us = self.get(node.id) ?? 0;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url.replace(/^file:\/\//, "").replace(ROOT, "");
-    const key = `${functionName || "(anonymous)"}  ${where}:${lineNumber + 1}`;
+    const { functionName } = node.callFrame;
+    const { where, line } = located(node.callFrame);
+    const key = `${functionName || "(anonymous)"}  ${where}:${line}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     const pkg = packageOf(where, functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
@@ -148,16 +151,29 @@ function inclusiveJunctionTimes(profile: CpuProfile, self: Map<number, number>):
   for (const [id, us] of self) {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
-      const where = url.replace(/^file:\/\//, "").replace(ROOT, "");
-      if (!where.startsWith("dist/packages/") && !where.startsWith("dist/services/")) continue;
-      const key = `${functionName || "(anonymous)"}  ${where}:${lineNumber + 1}`;
+      const frame = byId.get(at)!.callFrame;
+      const { where, line } = located(frame);
+      if (!/^(dist\/)?(packages|services)\//.test(where)) continue;
+      const key = `${frame.functionName || "(anonymous)"}  ${where}:${line}`;
       if (seen.has(key)) continue;
       seen.add(key);
       totals.set(key, (totals.get(key) ?? 0) + us);
     }
   }
   return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Where a profiled function's code is, relative to the repository, and its line. A service runs
+ * as one bundle (scripts/build.mjs), so its frames are mapped back through the bundle's source map
+ * to the file they came from (a Junction source or a node_modules package); so are tsc's files.
+ */
+function located(frame: ProfileNode["callFrame"]): { where: string; line: number } {
+  const path = frame.url.replace(/^file:\/\//, "");
+  if (!sourceMaps.has(path)) sourceMaps.set(path, path.startsWith("/") && existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8"))) : undefined);
+  const entry = sourceMaps.get(path)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (entry && "originalSource" in entry) return { where: relative(ROOT, resolve(dirname(path), entry.originalSource)), line: entry.originalLine + 1 };
+  return { where: path.replace(ROOT, ""), line: frame.lineNumber + 1 };
 }
 
 /** Where a function lives: a node_modules package, Junction's own code, Node's internals or the VM. */
@@ -169,6 +185,6 @@ function packageOf(where: string, functionName: string): string {
   }
   if (where.startsWith("node:")) return "node (built-in modules)";
   if (where === "") return functionName.startsWith("(") ? functionName : "native / V8";
-  const junction = where.match(/^dist\/(packages\/[^/]+|services\/[^/]+|gen|bench)/);
+  const junction = where.match(/^(?:dist\/)?(packages\/[^/]+|services\/[^/]+|gen|bench)/);
   return junction ? `junction ${junction[1]}` : where;
 }

@@ -1,7 +1,7 @@
 // What running Junction costs: every service and the edge started at once, as `npm start` starts
-// them, from compiled JavaScript with plain node (production) and through tsx (development, the
-// way they ran before); the time until every /readyz answers, and each process's resident memory
-// after it has idled.
+// them, from their bundles with plain node (production, npm run build) and through tsx
+// (development, the way they ran before); the time until every /readyz answers, and each
+// process's resident memory after it has idled.
 import { randomBytes } from "node:crypto";
 import { serviceNames } from "../../test/support/junction.js";
 import { figure, median, type Comparison } from "../report.js";

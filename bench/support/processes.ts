@@ -1,5 +1,6 @@
 // The processes a benchmark measures, started the way they run in production: compiled
-// JavaScript from dist/ with plain node (tsx only in --smoke runs, which measure nothing). Each
+// JavaScript from dist/ with plain node, where a service's main.js is its bundle
+// (scripts/build.mjs); tsx only in --smoke runs, which measure nothing. Each
 // prints "port N" when it listens (or "result {...}" when it is a caller that is done); its CPU
 // time and resident memory are read from /proc.
 import { spawn, type ChildProcess } from "node:child_process";

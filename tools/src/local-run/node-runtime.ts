@@ -1,13 +1,19 @@
 // How a service's Node process runs, in npm start, the Docker image and the benchmarks alike
 // (the Dockerfile repeats these values; test/compose.test.ts holds them together). Measured in
-// docs/performance.md: a service idles at about 160-170 MB resident with them, 190-235 MB without.
+// docs/performance.md: a bundled service idles at about 120-130 MB resident with all three,
+// 160-170 MB with the first two only, 190-235 MB with none.
 // - MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own 64 MB arena and keeps what
 //   it touched; Node's helper threads (GC, compilation, libuv) each held one.
 // - --max-semi-space-size=4: the young generation's semi-spaces grow to 16 MB each by default,
 //   resident once touched; 4 MB costs more scavenges, no measurable throughput.
+// - --liftoff-only: the only WebAssembly a service runs is Prisma's query compiler; V8 tiered its
+//   hot functions up to TurboFan during start-up, on helper threads, and kept the memory. Without
+//   that a bundled service idles at about 120-130 MB instead of 140-180, uses about a quarter less
+//   CPU to start, and Prisma queries cost the same CPU (about 400 µs each in a loop of
+//   finds and updates). A V8 flag: NODE_OPTIONS refuses it, so it goes on the command line.
 
 /** Environment variables every service process starts with. */
 export const SERVICE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** Node flags every service process starts with. */
-export const SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+export const SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4", "--liftoff-only"];

@@ -5,7 +5,9 @@
 // - MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own 64 MB arena and keeps what
 //   it touched; Node's helper threads (GC, compilation, libuv) each held one.
 // - --max-semi-space-size=4: the young generation's semi-spaces grow to 16 MB each by default,
-//   resident once touched; 4 MB costs more scavenges, no measurable throughput.
+//   resident once touched; 4 MB costs more scavenges: nothing measurable for a service's gRPC
+//   answers, but calls between services in one process reach about 20k/s instead of 26k/s with
+//   16 MB, which costs 10-20 MB more per service (docs/performance.md). Memory is the default here.
 // - --liftoff-only: the only WebAssembly a service runs is Prisma's query compiler; V8 tiered its
 //   hot functions up to TurboFan during start-up, on helper threads, and kept the memory. Without
 //   that a bundled service idles at about 120-130 MB instead of 140-180, uses about a quarter less

@@ -103,9 +103,11 @@ export class SessionRegistry {
  * answer is UNAVAILABLE (SESSION_STORE_UNAVAILABLE): the token may be fine, we cannot tell.
  */
 export function sessionCheckInterceptor(registry: Pick<SessionRegistry, "isActive">): Interceptor {
-  return (next) => async (req) => {
+  // Not an async function: an anonymous call passes on without a promise of its own.
+  return (next) => (req) => {
     const user = req.contextValues.get(userClaimsKey);
-    if (user !== undefined) {
+    if (user === undefined) return next(req);
+    return (async () => {
       let active: boolean;
       try {
         active = await registry.isActive(user.sessionId, user.userId);
@@ -113,7 +115,7 @@ export function sessionCheckInterceptor(registry: Pick<SessionRegistry, "isActiv
         throw unavailable("SESSION_STORE_UNAVAILABLE", "the session store cannot be reached; try again");
       }
       if (!active) throw domainError(Code.Unauthenticated, "SESSION_REVOKED", "the session of this access token has ended; sign in again");
-    }
-    return next(req);
+      return next(req);
+    })();
   };
 }

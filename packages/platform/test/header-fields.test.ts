@@ -3,6 +3,7 @@
 // HTTP/2 headers are read in place without their pseudo-headers, and invalid names and values are
 // refused as Headers refuses them.
 import type http2 from "node:http2";
+import { inspect } from "node:util";
 import test from "ava";
 import fc from "fast-check";
 import { copyHeaders, HeaderFields } from "../src/header-fields.js";
@@ -14,6 +15,8 @@ test("received headers are read in place, without pseudo-headers, case-insensiti
   const raw = received();
   const headers = new HeaderFields(raw);
   t.true(headers instanceof Headers);
+  t.is(Object.prototype.toString.call(headers), "[object Headers]");
+  t.regex(inspect(headers), /Bearer a/, "util.inspect (console.log) shows the fields without reaching undici's internals");
   t.is(headers.get("Authorization"), "Bearer a");
   t.is(headers.get("x-multi"), "one, two");
   t.is(headers.get(":path"), null);

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { INVALID_SPAN_CONTEXT, SpanKind, context, trace } from "@opentelemetry/api";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
 import { runInCallContext, type CallContext } from "../call-context.js";
 import { toClientError } from "../errors.js";
 import type { FailureKind } from "../failure-kind.js";
@@ -45,23 +46,7 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
     const timeoutMs = inboundTimeoutMs(req.header);
     const requestId = req.header.get(REQUEST_ID_HEADER) || randomUUID();
     const traced = tracingEnabled();
-    // Made on first read (a new root costs random bytes) and the same on every read after.
-    let traceparent: string | undefined | null = null;
-    const call: CallContext = {
-      service: req.service.typeName,
-      method: req.method.name,
-      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
-      // Read when something downstream needs it: the lean paths make a call's signal on demand.
-      get signal() {
-        return req.signal;
-      },
-      requestId,
-      authorization: req.header.get("authorization") ?? undefined,
-      get traceparent() {
-        if (traceparent === null) traceparent = traced ? undefined : passThroughTraceparent(publicEdge ? undefined : req.header.get("traceparent"));
-        return traceparent;
-      },
-    };
+    const call = new InboundCall(req, timeoutMs === undefined ? undefined : Date.now() + timeoutMs, requestId, traced, publicEdge);
     const span = traced ? serverSpan(req, requestId, publicEdge) : UNTRACED;
     const finish = (error?: ConnectError) => {
       const code = error ? error.code : undefined;
@@ -99,6 +84,39 @@ export function callObservation(logger: Logger, publicEdge = false): Interceptor
     // Untraced (no provider), there is no span to make active: the call context carries the traceparent.
     return traced ? context.with(trace.setSpan(context.active(), span), observed) : observed();
   };
+}
+
+/**
+ * The call context of one inbound call. Its signal and traceparent are read when something asks
+ * (the lean paths make a call's signal on demand; a new root traceparent costs random bytes), as
+ * getters on a class: an object literal with getters is built on V8's slow path, every call.
+ */
+class InboundCall implements CallContext {
+  readonly service: string;
+  readonly method: string;
+  readonly authorization: string | undefined;
+  #traceparent: string | undefined | null = null;
+
+  constructor(
+    private readonly req: { readonly service: DescService; readonly method: { readonly name: string }; readonly header: Headers; readonly signal: AbortSignal },
+    readonly deadline: number | undefined,
+    readonly requestId: string,
+    private readonly traced: boolean,
+    private readonly publicEdge: boolean,
+  ) {
+    this.service = req.service.typeName;
+    this.method = req.method.name;
+    this.authorization = req.header.get("authorization") ?? undefined;
+  }
+
+  get signal(): AbortSignal {
+    return this.req.signal;
+  }
+
+  get traceparent(): string | undefined {
+    if (this.#traceparent === null) this.#traceparent = this.traced ? undefined : passThroughTraceparent(this.publicEdge ? undefined : this.req.header.get("traceparent"));
+    return this.#traceparent;
+  }
 }
 
 /** What calls carry where no tracer provider records spans: no span, at no cost per call. */

@@ -113,7 +113,8 @@ function deliver<I extends DescMessage, O extends DescMessage>(req: UnaryRequest
   if (!route) return Promise.reject(new ConnectError(`${req.service.typeName}/${req.method.name} is not a unary method served here`, Code.Unimplemented));
   if (req.signal.aborted) return Promise.reject(ConnectError.from(req.signal.reason, Code.Canceled));
   const end = host.track();
-  const call = route.start({ message: clone(req.method.input, req.message), header: HeaderFields.from(req.header), timeoutMs, url });
+  // The timer below cancels the call at its deadline as the route's own would, with the same error.
+  const call = route.start({ message: clone(req.method.input, req.message), header: HeaderFields.from(req.header), timeoutMs, url, deadlineCancelledByCaller: true });
   return new Promise<UnaryResponse<I, O>>((resolve, reject) => {
     let settled = false;
     const settle = () => {

@@ -25,6 +25,8 @@ export interface UnaryCallInit<I extends DescMessage = DescMessage> {
   readonly header: Headers;
   /** Milliseconds the caller allows, already bounded by the server's maximum. */
   readonly timeoutMs?: number;
+  /** Whoever started the call cancels it at its deadline itself (in-process calls): no timer of the route's own. */
+  readonly deadlineCancelledByCaller?: boolean;
   /** The call's URL as connect-node would give it (`http://host/pkg.Service/Method`). */
   readonly url: string;
   /** Context values of the call; a fresh set by default. */
@@ -69,7 +71,7 @@ export class UnaryRoute<I extends DescMessage = DescMessage, O extends DescMessa
   start(init: UnaryCallInit<I>): UnaryCall<O> {
     const cancellation = new CallCancellation();
     const deadline = init.timeoutMs === undefined ? undefined : Date.now() + init.timeoutMs;
-    const timer = init.timeoutMs === undefined ? undefined : setTimeout(abortOnDeadline, init.timeoutMs, cancellation);
+    const timer = init.timeoutMs === undefined || init.deadlineCancelledByCaller ? undefined : setTimeout(abortOnDeadline, init.timeoutMs, cancellation);
     const live = this.routes.live;
     live.add(cancellation);
     const responseHeader = new HeaderFields();

@@ -10,7 +10,7 @@ import { fromBinary, toBinary, type DescMessage, type DescMethodStreaming, type 
 import { Code, ConnectError, type ContextValues, type Interceptor, type Transport, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { findTrailerError, requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
-import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, EnvelopeBytes, envelope, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
 import { copyHeaders, HeaderFields } from "../header-fields.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
@@ -122,22 +122,13 @@ function send<I extends DescMessage, O extends DescMessage>(
         let status = 0;
         let responseHeaders: Headers | undefined;
         let trailers: Headers | undefined;
-        const chunks: Buffer[] = [];
+        const answerBytes = new EnvelopeBytes(readMaxBytes);
         opened.on("response", (h) => {
           status = Number(h[":status"]);
           responseHeaders = new HeaderFields(h);
         });
-        let received = 0;
-        let declared: number | undefined;
         opened.on("data", (chunk: Buffer) => {
-          chunks.push(chunk);
-          received += chunk.length;
-          if (declared === undefined && received >= ENVELOPE_HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-          // The length prefix is enough to refuse; reading on would only hold more memory.
-          if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + ENVELOPE_HEADER_BYTES) {
-            chunks.length = 0;
-            return finish(new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
-          }
+          if (!answerBytes.add(chunk)) return finish(answerBytes.tooLargeError());
           sessions.notifyResponseByteRead(opened);
         });
         opened.on("trailers", (h) => (trailers = new HeaderFields(h)));
@@ -146,7 +137,7 @@ function send<I extends DescMessage, O extends DescMessage>(
           if (settled) return;
           if (!responseHeaders) return finish(resetError(opened.rstCode));
           try {
-            finish(undefined, answer(req, status, responseHeaders, chunks, trailers));
+            finish(undefined, answer(req, status, responseHeaders, answerBytes, trailers));
           } catch (error) {
             finish(ConnectError.from(error));
           }
@@ -159,15 +150,15 @@ function send<I extends DescMessage, O extends DescMessage>(
 }
 
 /** The response of a finished stream, validated as connect's gRPC transport validates it. */
-function answer<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<I, O>, status: number, header: Headers, chunks: Buffer[], trailers: Headers | undefined): UnaryResponse<I, O> {
+function answer<I extends DescMessage, O extends DescMessage>(req: UnaryRequest<I, O>, status: number, header: Headers, received: EnvelopeBytes, trailers: Headers | undefined): UnaryResponse<I, O> {
   const { headerError } = validateResponse(status, header);
   // A status in the headers counts only in a Trailers-Only response: no message, no trailers after.
-  if (headerError && chunks.length === 0 && trailers === undefined) throw headerError;
+  if (headerError && received.empty && trailers === undefined) throw headerError;
   const trailer = trailers ?? new Headers();
   const encoding = header.get("grpc-encoding");
   if (encoding !== null && encoding !== "identity") throw new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, header);
   validateTrailer(trailer, header);
-  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const body = received.bytes();
   if (body.length === 0) throw new ConnectError("protocol error: missing output message for unary method", trailer.has("grpc-status") ? Code.Unimplemented : Code.Unknown);
   const length = body.length >= ENVELOPE_HEADER_BYTES ? body.readUInt32BE(1) : -1;
   if (length < 0 || body.length < ENVELOPE_HEADER_BYTES + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);

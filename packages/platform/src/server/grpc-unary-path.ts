@@ -10,7 +10,7 @@ import http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, envelope } from "../unary-call.js";
+import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, EnvelopeBytes, envelope } from "../unary-call.js";
 import { copyHeaders, HeaderFields } from "../header-fields.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
@@ -67,30 +67,20 @@ export function serveUnaryGrpc(stream: http2.ServerHttp2Stream, headers: http2.I
   const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
   options.onStreamOpen?.(stream);
   stream.on("error", ignore); // a reset or a write after the peer left; the call is cancelled below
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let tooLarge = false;
-  let declared: number | undefined;
+  const body = new EnvelopeBytes(readMaxBytes);
   stream.on("data", (chunk: Buffer) => {
-    if (tooLarge) return;
-    chunks.push(chunk);
-    received += chunk.length;
-    if (declared === undefined && received >= ENVELOPE_HEADER_BYTES) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-    // The length prefix is enough to refuse: answer now, and stop the client sending the rest.
-    if ((declared ?? 0) > readMaxBytes || received > readMaxBytes + ENVELOPE_HEADER_BYTES) {
-      tooLarge = true;
-      chunks.length = 0;
-      answerError(stream, undefined, new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
-      setImmediate(() => stopReading(stream));
-    }
+    if (body.tooLarge || body.add(chunk)) return;
+    // Refused by its length prefix: answer now, and stop the client sending the rest.
+    answerError(stream, undefined, body.tooLargeError());
+    setImmediate(() => stopReading(stream));
   });
   stream.once("end", () => {
-    if (tooLarge) return;
+    if (body.tooLarge) return;
     const timeout = parseTimeout(single(headers["grpc-timeout"]), options.maxTimeoutMs);
     if (timeout.error) return answerError(stream, undefined, timeout.error);
     let message: ReturnType<typeof fromBinary>;
     try {
-      message = parseUnaryRequest(route, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), readMaxBytes);
+      message = parseUnaryRequest(route, body.bytes(), readMaxBytes);
     } catch (error) {
       return answerError(stream, undefined, ConnectError.from(error, Code.InvalidArgument));
     }

@@ -7,7 +7,8 @@
 import type http2 from "node:http2";
 
 type Fields = Record<string, string | string[] | undefined>;
-type HeadersInit = ConstructorParameters<typeof Headers>[0];
+/** What `new Headers(init)` accepts: Headers, name-value pairs or a record. */
+export type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 // RFC 9110 token characters; values may not hold NUL, CR, LF or characters beyond Latin-1, as undici refuses.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -11,10 +11,7 @@ import { Code, ConnectError, type ContextValues, type Interceptor, type Transpor
 import { findTrailerError, requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 import { COMPRESSED_FLAG, ENVELOPE_HEADER_BYTES, EnvelopeBytes, envelope, interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
-import { copyHeaders, HeaderFields } from "../header-fields.js";
-
-type HeadersInit = ConstructorParameters<typeof Headers>[0];
-
+import { copyHeaders, HeaderFields, type HeadersInit } from "../header-fields.js";
 
 /** How to reach one endpoint. */
 export interface GrpcUnaryTransportOptions {

@@ -7,6 +7,7 @@ import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShap
 import { Code, ConnectError, type ContextValues, type Transport } from "@connectrpc/connect";
 import { BrokenCircuitError } from "cockatiel";
 import { currentCallContext, remainingBudgetMs } from "../call-context.js";
+import type { HeadersInit } from "../header-fields.js";
 import { unavailable } from "../errors.js";
 import { rpcClientDuration, rpcClientRetries, rpcClientRetriesRefused } from "../observability/metrics.js";
 import type { CommunicationPolicy, MethodPolicy, RetryPolicy } from "../policy.js";
@@ -14,8 +15,6 @@ import { circuitBreakerFor } from "./circuit-breakers.js";
 import { RetryBudget } from "./retry-budget.js";
 import { asUpstreamError } from "./upstream-failure.js";
 import { NEVER_ABORTED } from "../unary-call.js";
-
-type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 /** How a resilient transport reaches one upstream. */
 export interface ResilientTransportOptions {

@@ -22,7 +22,7 @@ import {
 } from "@connectrpc/connect";
 import { findTrailerError, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { interceptedUnaryCall, NEVER_ABORTED } from "../unary-call.js";
-import { HeaderFields } from "../header-fields.js";
+import { HeaderFields, type HeadersInit } from "../header-fields.js";
 import type { UnaryRoutes } from "./unary-routes.js";
 
 /** The scheme of an upstream URL that means "in this process". */
@@ -66,8 +66,6 @@ function hostOf(service: DescService): InProcessHost {
   const refused = Object.assign(new Error(`${service.typeName} is not served in this process`), { code: "ECONNREFUSED" });
   throw new ConnectError(`${service.typeName} is not served in this process`, Code.Unavailable, undefined, undefined, refused);
 }
-
-type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 /** A Transport to whichever server in this process serves the called service, through `interceptors` (client side). */
 export function createInProcessTransport(options: { interceptors?: Interceptor[] } = {}): Transport {

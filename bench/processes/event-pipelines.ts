@@ -35,12 +35,17 @@ function summary(timing: Timing, elapsedMs: number, cpuBefore: NodeJS.CpuUsage):
 
 const payload = (i: number, id: string) => ({ userId: id, email: `u${i}-${id.slice(0, 8)}@example.com`, displayName: `User ${i}` });
 
-/** Runs `produce` for every event with `concurrency` producers at a time. */
-async function produceAll(count: number, concurrency: number, produce: (i: number) => Promise<void>): Promise<void> {
+/** Writes `count` new users with `concurrency` producers at a time, stamping when each was sent. */
+async function produceAll(count: number, concurrency: number, timing: Timing, write: (id: string, user: ReturnType<typeof payload>) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await produce(next++);
+      while (next < count) {
+        const i = next++;
+        const id = randomUUID();
+        timing.sentAt.set(id, performance.now());
+        await write(id, payload(i, id));
+      }
     }),
   );
 }
@@ -85,10 +90,7 @@ async function publishConsume(nc: NatsConnection, count: number, concurrency: nu
   })();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await produceAll(count, concurrency, async (i) => {
-    const id = randomUUID();
-    const user = payload(i, id);
-    timing.sentAt.set(id, performance.now());
+  await produceAll(count, concurrency, timing, async (id, user) => {
     await pool?.query("INSERT INTO accounts (id, email, display_name) VALUES ($1, $2, $3)", [id, user.email, user.displayName]);
     await js.publish(subject, toJsonString(UserCreatedSchema, create(UserCreatedSchema, user)), { msgID: id });
   });
@@ -122,10 +124,7 @@ async function junction(nc: NatsConnection, count: number, concurrency: number, 
   const outbox = new Outbox("auth");
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await produceAll(count, concurrency, async (i) => {
-    const id = randomUUID();
-    const user = payload(i, id);
-    timing.sentAt.set(id, performance.now());
+  await produceAll(count, concurrency, timing, async (id, user) => {
     await prisma.$transaction(async (tx) => {
       await tx.account.create({ data: { id, email: user.email, displayName: user.displayName } });
       await outbox.add(tx, UserCreatedSchema, user, { subject: id, actorId: id });

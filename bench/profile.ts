@@ -16,7 +16,7 @@ import { GET_JWKS } from "./scenarios/grpc-server.js";
 import { BenchDeployment } from "./support/deployment.js";
 import { h2loadGrpc, wrkGet } from "./support/load-generators.js";
 import { BenchProcess, ROOT } from "./support/processes.js";
-import { envoyDeploymentFor, startTestEnvoy } from "../test/support/envoy.js";
+import { startBenchEnvoy, UNREACHED_RATE_LIMITS } from "./scenarios/rest.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -71,7 +71,7 @@ async function measure(): Promise<void> {
       await deployment.close();
     }
   } else {
-    const deployment = await BenchDeployment.create("compiled", { JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`, JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "100000000" });
+    const deployment = await BenchDeployment.create("compiled", { JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`, ...UNREACHED_RATE_LIMITS });
     try {
       const auth = await deployment.start("auth", {}, target === "auth" || target === "envoy" ? profiling : []);
       if (target === "auth") {
@@ -79,9 +79,8 @@ async function measure(): Promise<void> {
         await auth.stop();
       } else if (target === "envoy") {
         // auth behind the real Envoy: what a transcoded REST call costs the service.
-        const envoy = await startTestEnvoy(await envoyDeploymentFor(deployment.platform, { rateLimits: { perClientPerMinute: 100_000_000, perUserPerMinute: 100_000_000 } }));
+        const envoy = await startBenchEnvoy(deployment.platform);
         try {
-          await envoy.untilHealthy(["auth"]);
           console.log(await wrkGet(`${envoy.url}/.well-known/jwks.json`, { connections: 64, seconds, warmupSeconds: 1 }));
         } finally {
           await envoy.close();

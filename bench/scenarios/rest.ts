@@ -13,6 +13,15 @@ import { assertAnswersGetJwks, h2loadRound } from "./grpc-server.js";
 
 const JWKS = "/.well-known/jwks.json";
 const UNREACHED_LIMIT = 100_000_000;
+/** Edge settings with rate limits no benchmark reaches: their cost is counted, never their refusals. */
+export const UNREACHED_RATE_LIMITS = { JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(UNREACHED_LIMIT), JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(UNREACHED_LIMIT) };
+
+/** The real Envoy in front of `platform`, with those limits, once it routes to auth. */
+export async function startBenchEnvoy(platform: Parameters<typeof envoyDeploymentFor>[0]): Promise<TestEnvoy> {
+  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: { perClientPerMinute: UNREACHED_LIMIT, perUserPerMinute: UNREACHED_LIMIT } }));
+  await envoy.untilHealthy(["auth"]);
+  return envoy;
+}
 
 async function wrkRound(url: string, settings: BenchSettings) {
   const sample = await wrkGet(url, { connections: 64, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds });
@@ -29,8 +38,7 @@ async function assertJwksJson(url: string): Promise<void> {
 /** The REST comparisons. */
 export async function restThroughEdges(settings: BenchSettings): Promise<Comparison[]> {
   const deployment = await BenchDeployment.create(settings.mode, {
-    JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(UNREACHED_LIMIT),
-    JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(UNREACHED_LIMIT),
+    ...UNREACHED_RATE_LIMITS,
     JUNCTION_REDIS_NAMESPACE: `bench-${randomBytes(4).toString("hex")}`,
   });
   let envoy: TestEnvoy | undefined;
@@ -46,8 +54,7 @@ export async function restThroughEdges(settings: BenchSettings): Promise<Compari
       "TypeScript edge": () => wrkRound(`${edgeUrl}${JWKS}`, settings),
     };
     if (toolPath("envoy")) {
-      envoy = await startTestEnvoy(await envoyDeploymentFor(deployment.platform, { rateLimits: { perClientPerMinute: UNREACHED_LIMIT, perUserPerMinute: UNREACHED_LIMIT } }));
-      await envoy.untilHealthy(["auth"]);
+      envoy = await startBenchEnvoy(deployment.platform);
       await assertJwksJson(`${envoy.url}${JWKS}`);
       contenders.Envoy = () => wrkRound(`${envoy!.url}${JWKS}`, settings);
     }

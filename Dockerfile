@@ -37,6 +37,7 @@ USER node
 # environment here, the node flags on the command line (NODE_OPTIONS refuses V8's --liftoff-only).
 ENV JUNCTION_SERVICE=${SERVICE} \
     JUNCTION_BIND_HOST=0.0.0.0 \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_TRIM_THRESHOLD_=131072
 # The service's bundle, where its compiled entry point would be (dist/ mirrors the repository).
 CMD ["sh", "-c", "exec node --max-semi-space-size=4 --liftoff-only \"dist/services/${JUNCTION_SERVICE}/src/main.js\""]

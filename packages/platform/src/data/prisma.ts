@@ -5,11 +5,14 @@ import { databaseUrl, ensureDatabase } from "./database.js";
 import { applyMigrations, type MigrationLog } from "./migrations.js";
 
 /** The `PrismaClient` class a service generated from its schema; it takes a driver adapter. */
-export type PrismaClientClass<Client> = new (options: { adapter: PrismaPg }) => Client;
+export type PrismaClientClass<Client> = new (options: { adapter: PrismaPg; errorFormat?: "minimal" | "colorless" | "pretty" }) => Client;
 
 /** A client of the generated `PrismaClient` class connected to `url` through the pg adapter. */
 export function createPrismaClient<Client>(PrismaClient: PrismaClientClass<Client>, url: string): Client {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // Minimal errors: the other formats capture a stack trace on every query, for a code frame in
+  // the message (2% of an event pipeline's CPU, docs/performance.md); failures are logged with
+  // their code and cause anyway.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), errorFormat: "minimal" });
 }
 
 /** What `openDatabase` needs to know about a service's data. */

@@ -15,12 +15,17 @@ export interface TransactionRunner<Tx> {
 export class Inbox {
   constructor(readonly consumer: string) {}
 
-  /** Records the event in `tx`; false when it was recorded before (the event was handled). */
-  async claim(tx: SqlTransaction, envelope: EventEnvelope): Promise<boolean> {
-    const inserted = await tx.$executeRaw`
-      INSERT INTO junction_events.inbox (consumer, event_id, type) VALUES (${this.consumer}, ${envelope.id}, ${envelope.type})
-      ON CONFLICT DO NOTHING`;
-    return inserted > 0;
+  /**
+   * Records the events of one transaction in `tx`, in one statement, and returns the ids recorded
+   * now; an id missing from it was recorded before (the event was handled).
+   */
+  async claim(tx: SqlTransaction, envelopes: ReadonlyArray<Pick<EventEnvelope, "id" | "type">>): Promise<Set<string>> {
+    const rows = await tx.$queryRaw<Array<{ event_id: string }>>`
+      INSERT INTO junction_events.inbox (consumer, event_id, type)
+      SELECT ${this.consumer}, e.id, e.type FROM unnest(${envelopes.map((e) => e.id)}::text[], ${envelopes.map((e) => e.type)}::text[]) AS e (id, type)
+      ON CONFLICT DO NOTHING
+      RETURNING event_id`;
+    return new Set(rows.map((row) => row.event_id));
   }
 
   /** Deletes this consumer's rows older than `retentionMs`; a failure is logged and left for next time. */

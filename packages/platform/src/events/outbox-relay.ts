@@ -70,6 +70,7 @@ export class OutboxRelay {
   private stopping = false;
   private failing = false;
   private lastPrune = 0;
+  private lastLagRefresh = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.js = options.nats.jetstream();
@@ -235,7 +236,9 @@ export class OutboxRelay {
   }
 
   private async maintain(): Promise<void> {
-    await this.refreshLag();
+    // The gauges at most once a second: reading them scans the unsent rows, and a busy relay
+    // finishes a batch every few milliseconds.
+    if (Date.now() - this.lastLagRefresh >= 1000) await this.refreshLag();
     const retainMs = this.options.retainSentMs ?? 7 * 86_400_000;
     if (Date.now() - this.lastPrune < 3_600_000) return;
     this.lastPrune = Date.now();
@@ -244,6 +247,7 @@ export class OutboxRelay {
 
   private async refreshLag(): Promise<void> {
     if (!this.pg) return;
+    this.lastLagRefresh = Date.now();
     const state = await readOutboxState(this.pg);
     outboxPending.set({ producer: this.options.service }, state.unsent);
     outboxLag.set({ producer: this.options.service }, state.oldestUnsentAgeMs / 1000);

@@ -13,6 +13,7 @@ import { hasSensitiveFields, type FieldSeal } from "./sealed-fields.js";
  */
 export interface SqlTransaction {
   $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
 }
 
 /** Attributes of one event besides its payload. */

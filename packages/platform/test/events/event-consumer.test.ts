@@ -228,3 +228,40 @@ test("otherwise() receives event types the consumer has no handler for, as JSON 
   await waitFor("the commit", async () => (await inbox()).length > 0);
   t.deepEqual(await inbox(), [{ type: "auth.user.renamed" }]);
 });
+
+test("one batch claims its events together: an id seen before and a second copy of one id are duplicates, the others run once", async (t) => {
+  const { nc, namespace, consumerDb } = await world(t);
+  const name = `claims_${randomUUID().slice(0, 8)}`;
+  const envelope = (id: string, userId: string) => ({
+    id,
+    type: "auth.user.created",
+    source: "junction/auth",
+    time: new Date().toISOString(),
+    subject: userId,
+    dataSchema: "proto:junction.auth.v1.UserCreated",
+    dataContentType: "application/json",
+  });
+  const handledBefore = randomUUID();
+  const twice = randomUUID();
+  const fresh = [randomUUID(), randomUUID()];
+  await query(consumerDb.url, "INSERT INTO junction_events.inbox (consumer, event_id, type) VALUES ($1, $2, 'auth.user.created')", [name, handledBefore]);
+  // Published before the consumer starts, so they usually arrive in one batch; each copy under its own
+  // message id (as a replay would), so JetStream keeps both.
+  const js = nc.jetstream();
+  const deliveries = [handledBefore, twice, fresh[0]!, twice, fresh[1]!];
+  for (const [i, id] of deliveries.entries()) {
+    await js.publish(namespace.subject("auth.user.created"), JSON.stringify({ userId: `u-${id}`, displayName: `n${i}` }), { headers: toNatsHeaders(envelope(id, `u-${id}`)), msgID: `${id}-${i}` });
+  }
+  const handled: string[] = [];
+  const consumer = new EventConsumer({ consumer: name, stream: "auth", nats: nc, prisma: consumerDb.prisma, namespace, settings: quickRetries, logger, batchSize: 32 }).on(
+    UserCreatedSchema,
+    async (user) => void handled.push(user.userId),
+  );
+  await consumer.start();
+  t.teardown(() => consumer.stop());
+  await waitFor("every delivery settled", async () => (await metricValue(eventsConsumed, { consumer: name, outcome: "duplicate" })) + handled.length === deliveries.length);
+  t.deepEqual(handled, [twice, fresh[0]!, fresh[1]!].map((id) => `u-${id}`), "each new event once, in stream order");
+  t.is(await metricValue(eventsDuplicatesSkipped, { consumer: name }), 2);
+  const rows = await query<{ event_id: string }>(consumerDb.url, "SELECT event_id FROM junction_events.inbox WHERE consumer = $1 ORDER BY event_id", [name]);
+  t.deepEqual(rows.map((r) => r.event_id), [handledBefore, twice, ...fresh].sort());
+});

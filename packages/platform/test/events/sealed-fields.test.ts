@@ -55,12 +55,12 @@ test("the ring comes from the environment; the public development key only in de
 });
 
 test("an outbox without the ring refuses to write a sensitive event in clear", async (t) => {
-  const tx = { $executeRaw: async () => 1 };
+  const tx = { $executeRaw: async () => 1, $queryRaw: async <T>() => [] as T };
   await t.throwsAsync(new Outbox("auth").add(tx, UserEmailVerificationRequestedSchema, { userId: "u1", verificationToken: TOKEN }, { subject: "u1" }), {
     message: /carries sensitive fields; the auth service needs the sealing key ring/,
   });
   const written: unknown[][] = [];
-  const recording = { $executeRaw: async (_q: TemplateStringsArray, ...values: unknown[]) => (written.push(values), 1) };
+  const recording = { $executeRaw: async (_q: TemplateStringsArray, ...values: unknown[]) => (written.push(values), 1), $queryRaw: async <T>() => [] as T };
   await new Outbox("auth", FieldSeal.fromRing(`k1:${key()}`)).add(recording, UserEmailVerificationRequestedSchema, { userId: "u1", verificationToken: TOKEN }, { subject: "u1" });
   t.false(JSON.stringify(written).includes(TOKEN), "the outbox row holds the sealed value only");
 });

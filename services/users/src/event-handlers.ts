@@ -38,11 +38,12 @@ export function handleAuthEvents(consumer: EventConsumer<Tx>, targets: ProfileEv
 /** auth.user.created: the profile starts with the registration's email and display name. */
 async function profileCreated(targets: ProfileEventTargets, message: MessageShape<typeof UserCreatedSchema>, event: Event): Promise<void> {
   const createdAt = message.createTime ? timestampDate(message.createTime) : (event.time ?? new Date());
-  // Nothing to do if it exists: the inbox already stops redeliveries; this stops replays of an older copy.
-  await event.tx.profile.upsert({
-    where: { userId: message.userId },
-    create: { userId: message.userId, email: message.email, displayName: message.displayName, createdAt, updatedAt: createdAt },
-    update: {},
+  // Nothing to do if it exists: the inbox already stops redeliveries; this stops replays of an older
+  // copy. One INSERT … ON CONFLICT DO NOTHING: an upsert with nothing to update is a read, an insert
+  // and a read again in Prisma, three round trips inside the consumer's transaction.
+  await event.tx.profile.createMany({
+    data: [{ userId: message.userId, email: message.email, displayName: message.displayName, createdAt, updatedAt: createdAt }],
+    skipDuplicates: true,
   });
   targets.afterCommit.add(event.tx, () => targets.profiles.invalidate(message.userId));
 }

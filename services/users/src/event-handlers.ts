@@ -27,7 +27,7 @@ export interface ProfileEventTargets {
 /** Registers users' handlers of auth events on `consumer`. */
 export function handleAuthEvents(consumer: EventConsumer<Tx>, targets: ProfileEventTargets): EventConsumer<Tx> {
   return consumer
-    .on(UserCreatedSchema, (message, event) => profileCreated(targets, message, event))
+    .on(UserCreatedSchema, (message, event) => profileCreated(message, event))
     .on(UserEmailVerifiedSchema, (message, event) => emailVerified(targets, message, event))
     .on(UserDeactivatedSchema, (message, event) => accountDeactivated(targets, message, event))
     .on(UserRoleChangedSchema, async (message, event) => {
@@ -36,7 +36,7 @@ export function handleAuthEvents(consumer: EventConsumer<Tx>, targets: ProfileEv
 }
 
 /** auth.user.created: the profile starts with the registration's email and display name. */
-async function profileCreated(targets: ProfileEventTargets, message: MessageShape<typeof UserCreatedSchema>, event: Event): Promise<void> {
+async function profileCreated(message: MessageShape<typeof UserCreatedSchema>, event: Event): Promise<void> {
   const createdAt = message.createTime ? timestampDate(message.createTime) : (event.time ?? new Date());
   // Nothing to do if it exists: the inbox already stops redeliveries; this stops replays of an older
   // copy. One INSERT … ON CONFLICT DO NOTHING: an upsert with nothing to update is a read, an insert
@@ -45,7 +45,7 @@ async function profileCreated(targets: ProfileEventTargets, message: MessageShap
     data: [{ userId: message.userId, email: message.email, displayName: message.displayName, createdAt, updatedAt: createdAt }],
     skipDuplicates: true,
   });
-  targets.afterCommit.add(event.tx, () => targets.profiles.invalidate(message.userId));
+  // No cache entry to drop: absence is never cached (profiles.ts), and an existing row is left as it was.
 }
 
 /** auth.user.email_verified: the profile shows the address as verified. */

@@ -136,17 +136,18 @@ export class OutboxRelay {
     let fetched = 0;
     await client.query("BEGIN");
     try {
-      const { rows: lock } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [RELAY_LOCK]);
-      if (!lock[0]?.locked) {
-        // Another relay is publishing this outbox; it got the same notification.
-        await client.query("ROLLBACK");
+      // The lock and the rows in one round trip: the lock is taken once, and without it (another
+      // relay is publishing this outbox; it got the same notification) no row comes back.
+      const { rows } = await client.query<OutboxRow>(
+        `WITH relay AS (SELECT pg_try_advisory_xact_lock($1) AS locked)
+         SELECT position, id, type, source, subject, data_schema, data, time, correlation_id, actor_id, org_id, traceparent, tracestate
+           FROM junction_events.outbox, relay WHERE relay.locked AND sent_at IS NULL ORDER BY position LIMIT $2`,
+        [RELAY_LOCK, batchSize],
+      );
+      if (rows.length === 0) {
+        await client.query("COMMIT");
         return false;
       }
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT position, id, type, source, subject, data_schema, data, time, correlation_id, actor_id, org_id, traceparent, tracestate
-           FROM junction_events.outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1`,
-        [batchSize],
-      );
       fetched = rows.length;
       // All rows go out at once, in order, and their acks are awaited together: one round trip
       // per batch instead of per row. Each row after the first expects its predecessor to be the

@@ -3,7 +3,7 @@
 // (development, the way they ran before); the time until every /readyz answers, and each
 // process's resident memory after it has idled: once 10 s after start (V8 has usually not yet
 // run its memory reducer, which collects start-up garbage about 8 s after allocation quiets
-// down and hands pages back) and again after 30 s, the figure held to the goal.
+// down and hands pages back) and again after 60 s, the figure held to the goal.
 import { randomBytes } from "node:crypto";
 import { serviceNames } from "../../test/support/junction.js";
 import { figure, median, type Comparison } from "../report.js";

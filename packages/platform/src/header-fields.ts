@@ -52,7 +52,7 @@ export class HeaderFields implements Headers {
     const result = new HeaderFields();
     if (init === undefined) return result;
     if (init instanceof HeaderFields) {
-      init.#eachField((name, value) => (result.#fields[name] = Array.isArray(value) ? [...value] : value));
+      result.#fields = init.#copyOfFields();
       return result;
     }
     if (init instanceof Headers || Array.isArray(init)) for (const [name, value] of init as Iterable<[string, string]>) result.append(name, value);
@@ -149,12 +149,17 @@ export class HeaderFields implements Headers {
 
   #own(): Fields {
     if (this.#borrowed) {
-      const copy = Object.create(null) as Fields;
-      this.#eachField((name, value) => (copy[name] = Array.isArray(value) ? [...value] : value));
-      this.#fields = copy;
+      this.#fields = this.#copyOfFields();
       this.#borrowed = false;
     }
     return this.#fields;
+  }
+
+  /** A fields object of this one's own, pseudo-headers left out. */
+  #copyOfFields(): Fields {
+    const copy = Object.create(null) as Fields;
+    this.#eachField((name, value) => (copy[name] = Array.isArray(value) ? [...value] : value));
+    return copy;
   }
 }
 

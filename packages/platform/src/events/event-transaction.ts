@@ -1,6 +1,7 @@
 // One database transaction for a batch of deliveries (a single delivery is a batch of one): the
-// batch's inbox rows, then each new event's handler call in its own CONSUMER span and call context. It commits or
-// rolls back as a whole, so the inbox and the handlers' effects never disagree.
+// batch's inbox rows, then each new event's handler call in its own CONSUMER span and call
+// context. It commits or rolls back as a whole, so the inbox and the handlers' effects never
+// disagree.
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import type { JsMsg } from "nats";
 import { runInCallContext } from "../call-context.js";

@@ -170,7 +170,7 @@ export function serviceCredentialsInterceptor(
     if (token !== null || internalServices.has(req.service.typeName)) {
       const known = verified.knownCaller(token);
       if (known === undefined) {
-        return verified.callerOf(token).then((service) => {
+        return verified.verify(token).then((service) => {
           req.contextValues.set(callingServiceKey, service);
           return next(req);
         });
@@ -202,9 +202,8 @@ class VerifiedServiceTokens {
     return hit && hit.expiresAt > Date.now() ? hit.service : undefined;
   }
 
-  async callerOf(token: string | null): Promise<string> {
-    const known = this.knownCaller(token);
-    if (known !== undefined) return known;
+  /** The service of a token not known yet, once its signature is checked; remembered until it expires. */
+  async verify(token: string | null): Promise<string> {
     const service = await verifyServiceToken(token, this.secret);
     if (this.known.size >= 1000) this.known.clear();
     const { exp } = JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString("utf8")) as { exp: number };

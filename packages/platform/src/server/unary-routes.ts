@@ -158,7 +158,7 @@ class UnaryHandlerContext implements HandlerContext {
 
   /** Aborts the call's signal, as connect's context allows. */
   abort(reason?: unknown): void {
-    this.cancellation.abort(reason ?? new DOMException("This operation was aborted", "AbortError"));
+    this.cancellation.abort(reason);
   }
 }
 
@@ -186,11 +186,11 @@ class CallCancellation {
     return this.#reason;
   }
 
-  /** Aborts the call once; later reasons are ignored, as AbortController does. */
-  abort(reason: unknown): void {
+  /** Aborts the call once, with AbortController's default reason when none is given; later aborts are ignored, as AbortController does. */
+  abort(reason?: unknown): void {
     if (this.#reason !== undefined) return;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+    this.#reason = reason ?? new DOMException("This operation was aborted", "AbortError");
+    this.#controller?.abort(this.#reason);
   }
 }
 

@@ -3,6 +3,9 @@
 //              the greeting with its inbox row in one transaction (the platform's guarantees);
 //   dual-write the same rows the naive way: insert the account, then publish; consume, insert the
 //              greeting, ack — no outbox, no inbox, nothing kept if a step fails in between;
+//              through node-postgres;
+//   dual-write-prisma  the same dual write through Prisma, the client Junction's services use,
+//              so the difference to junction is what the guarantees cost, not the client;
 //   jetstream  publish and consume the same payloads, no database at all.
 // Throughput is events per second from the first write to the last one handled; latency is each
 // event's first write (or publish) → handled. Prints one "result {...}" line.
@@ -70,11 +73,48 @@ async function jetstreamStream(nc: NatsConnection) {
   return { stream, subject: `${stream.toLowerCase()}.auth.user.created`, remove: () => jsm.streams.delete(stream) };
 }
 
-/** Bare JetStream, or with `database` the dual write around it. */
-async function publishConsume(nc: NatsConnection, count: number, concurrency: number, database?: string): Promise<CallerResult> {
+/** The rows a dual write inserts, through one database client. */
+interface DualWriteRows {
+  account(id: string, user: ReturnType<typeof payload>): Promise<unknown>;
+  greeting(userId: string, text: string, eventId: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The dual write's inserts through node-postgres: a pool for the producers, one connection for the consumer. */
+async function postgresRows(database: string, concurrency: number): Promise<DualWriteRows> {
+  const pool = new pg.Pool({ connectionString: database, max: Math.min(concurrency, 10) });
+  const consumerDb = await connectPostgres(database);
+  return {
+    account: (id, user) => pool.query("INSERT INTO accounts (id, email, display_name) VALUES ($1, $2, $3)", [id, user.email, user.displayName]),
+    greeting: (userId, text, eventId) => consumerDb.query("INSERT INTO greetings (user_id, text, event_id) VALUES ($1, $2, $3)", [userId, text, eventId]),
+    close: async () => {
+      await pool.end();
+      await consumerDb.end();
+    },
+  };
+}
+
+/** The same inserts through Prisma, opened the way the platform opens a service's database. */
+async function prismaRows(database: string): Promise<DualWriteRows> {
+  const prisma = await openDatabase({ service: "bench", url: database, migrationsDir: FIXTURE_MIGRATIONS, PrismaClient });
+  return {
+    account: (id, user) => prisma.account.create({ data: { id, email: user.email, displayName: user.displayName } }),
+    greeting: (userId, text, eventId) => prisma.greeting.create({ data: { userId, text, eventId } }),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+/** The database client of a dual-write `pipeline`, with the fixture's tables migrated. */
+async function dualWriteRows(pipeline: string, database: string, concurrency: number): Promise<DualWriteRows> {
+  if (pipeline === "dual-write-prisma") return prismaRows(database);
+  if (pipeline !== "dual-write") throw new Error(`unknown pipeline ${pipeline}: junction, dual-write, dual-write-prisma or jetstream`);
+  await openDatabase({ service: "bench", url: database, migrationsDir: FIXTURE_MIGRATIONS, PrismaClient }).then((p) => p.$disconnect());
+  return postgresRows(database, concurrency);
+}
+
+/** Bare JetStream, or with `rows` the dual write around it. */
+async function publishConsume(nc: NatsConnection, count: number, concurrency: number, rows?: DualWriteRows): Promise<CallerResult> {
   const { stream, subject, remove } = await jetstreamStream(nc);
-  const pool = database ? new pg.Pool({ connectionString: database, max: Math.min(concurrency, 10) }) : undefined;
-  const consumerDb = database ? await connectPostgres(database) : undefined;
   const js = nc.jetstream();
   const timing: Timing = { sentAt: new Map(), latencies: [] };
   const consumer = await js.consumers.get(stream, "bench");
@@ -82,7 +122,7 @@ async function publishConsume(nc: NatsConnection, count: number, concurrency: nu
   const consumed = (async () => {
     for await (const msg of messages) {
       const event = msg.json<{ userId: string; displayName: string }>();
-      await consumerDb?.query("INSERT INTO greetings (user_id, text, event_id) VALUES ($1, $2, $3)", [event.userId, `Hello ${event.displayName}`, msg.headers?.get("Nats-Msg-Id") ?? ""]);
+      await rows?.greeting(event.userId, `Hello ${event.displayName}`, msg.headers?.get("Nats-Msg-Id") ?? "");
       msg.ack();
       timing.latencies.push(performance.now() - timing.sentAt.get(event.userId)!);
       if (timing.latencies.length === count) break;
@@ -91,15 +131,14 @@ async function publishConsume(nc: NatsConnection, count: number, concurrency: nu
   const cpu = process.cpuUsage();
   const started = performance.now();
   await produceAll(count, concurrency, timing, async (id, user) => {
-    await pool?.query("INSERT INTO accounts (id, email, display_name) VALUES ($1, $2, $3)", [id, user.email, user.displayName]);
+    await rows?.account(id, user);
     await js.publish(subject, toJsonString(UserCreatedSchema, create(UserCreatedSchema, user)), { msgID: id });
   });
   await consumed;
   const result = summary(timing, performance.now() - started, cpu);
   // Leaving the for-await above already stopped the consumer; close() would wait forever.
   await remove();
-  await pool?.end();
-  await consumerDb?.end();
+  await rows?.close();
   return result;
 }
 
@@ -146,10 +185,8 @@ const pipeline = shape.values.pipeline ?? "junction";
 const nc = await connect({ servers: NATS_URL });
 const database = pipeline === "jetstream" ? undefined : await freshDatabase();
 try {
-  if (database && pipeline === "dual-write") {
-    await openDatabase({ service: "bench", url: database, migrationsDir: FIXTURE_MIGRATIONS, PrismaClient }).then((p) => p.$disconnect());
-  }
-  const result = pipeline === "junction" ? await junction(nc, count, shape.concurrency, database!) : await publishConsume(nc, count, shape.concurrency, database);
+  const rows = database && pipeline !== "junction" ? await dualWriteRows(pipeline, database, shape.concurrency) : undefined;
+  const result = pipeline === "junction" ? await junction(nc, count, shape.concurrency, database!) : await publishConsume(nc, count, shape.concurrency, rows);
   report(result);
 } finally {
   await nc.close();

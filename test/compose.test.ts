@@ -86,7 +86,7 @@ test("service clients call each other through Envoy's internal listener, with th
     const env = compose.services[name]?.environment ?? {};
     for (const upstream of serviceNames) t.is(env[`JUNCTION_${upstream.toUpperCase()}_URL`], internalListener, `${name} → ${upstream}`);
     t.is(env.JUNCTION_CLIENT_RETRIES, "false", `${name} leaves retries to Envoy`);
-    t.like(env, callsThroughEnvoy(composeDeployment(junction), "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
+    t.like(env, callsThroughEnvoy(composeDeployment(junction), junction.manifest.identity, "envoy"), `${name} is set up as npm start sets up services behind Envoy`);
     t.is(env.JUNCTION_BIND_HOST, "0.0.0.0");
     t.is(env.JUNCTION_JWKS_URL, `http://auth:${manifest.service("auth").port}/.well-known/jwks.json`);
     t.regex(env.JUNCTION_SERVICE_SECRET ?? "", /^\$\{JUNCTION_SERVICE_SECRET:\?.+\}$/, "the secret is required, with no default");

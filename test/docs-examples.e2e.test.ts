@@ -11,8 +11,7 @@ import { repositoryRoot, toolsBin } from "../packages/platform/test/support/tool
 import { runCommand } from "./support/cli.js";
 import { codeBlocks, documentationFiles, shellScript, unexecutedClientCommands } from "./support/doc-examples.js";
 import { TestPlatform } from "./support/platform.js";
-import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
-import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
+import { callsThrough, envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { startAudit, startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 
 let nats: TestNatsServer;
@@ -28,7 +27,7 @@ test.before(async () => {
   platform = await TestPlatform.create(undefined, { NATS_URL: nats.url, JUNCTION_EVENTS_PREFIX: "", JUNCTION_MAIL_DIR: mailDir });
   envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
   for (const [name, start] of [["auth", startAuth], ["users", startUsers], ["orgs", startOrgs], ["notifications", startNotifications], ["audit", startAudit]] as const) {
-    await platform.start(name, start, callsThroughEnvoy(envoy.deployment));
+    await platform.start(name, start, callsThrough(envoy.deployment));
   }
   await envoy.untilHealthy();
   const portOf = (url: string) => Number(new URL(url).port);

@@ -11,10 +11,9 @@ import { NotificationKind, NotificationsService } from "@junction/gen/junction/n
 import { MemberRole, OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { startEdge } from "@junction/edge";
-import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
 import { createLogger, type RunningService, type ServiceServer } from "@junction/platform";
 import { PASSWORD, uniqueEmail } from "./support/accounts.js";
-import { envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
+import { callsThrough, envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./support/envoy.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { startAuth, startNotifications, startOrgs, startUsers } from "./support/services.js";
 import { firstOf } from "./support/notification-streams.js";
@@ -33,7 +32,7 @@ const urlOf = (via: (typeof EDGES)[number]) => (via === "Envoy" ? envoy.url : ed
 test.before(async () => {
   platform = await TestPlatform.create(undefined);
   envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
-  const behindEnvoy = callsThroughEnvoy(envoy.deployment);
+  const behindEnvoy = callsThrough(envoy.deployment);
   await platform.start("auth", startAuth, behindEnvoy);
   await platform.start("users", startUsers, behindEnvoy);
   await platform.start("orgs", startOrgs, behindEnvoy);

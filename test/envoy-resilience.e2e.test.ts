@@ -16,11 +16,10 @@ import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_interna
 import { OrgsService } from "@junction/gen/junction/orgs/v1/orgs_service_pb";
 import { UsersService } from "@junction/gen/junction/users/v1/users_service_pb";
 import { bind, CommunicationPolicy, createLogger, createServiceClient, createServiceTokenIssuer, type ServiceBinding, type ServiceServer, serviceTokenInterceptor, startServiceServer } from "@junction/platform";
-import { callsThroughEnvoy } from "@junction/tools/envoy/envoy-deployment";
 import { loadJunction } from "@junction/tools/junction";
 import { freePort } from "../packages/platform/test/support/ports.js";
 import { repositoryRoot } from "../packages/platform/test/support/tools.js";
-import { envoyDeploymentFor, startTestEnvoy } from "./support/envoy.js";
+import { callsThrough, envoyDeploymentFor, startTestEnvoy } from "./support/envoy.js";
 import { TestPlatform, eventually } from "./support/platform.js";
 import { startOrgs } from "./support/services.js";
 
@@ -210,7 +209,7 @@ test("a deadline the caller sets is honoured by every hop: Envoy, the service, E
   t.teardown(() => orgs.close());
   const envoyPorts = await envoyDeploymentFor(platform);
   // users' client for orgs goes through Envoy's internal listener, as in npm start with Envoy.
-  const throughEnvoy = callsThroughEnvoy(envoyPorts);
+  const throughEnvoy = callsThrough(envoyPorts);
   const users = await upstreamServer("users", [
     bind(UsersService, {
       getMe: async () => {

@@ -41,6 +41,29 @@ test("service logs are shown as short readable lines", (t) => {
   t.is(formatLogLine("plain text"), "plain text");
 });
 
+/**
+ * A user's first minutes through the edge at `edgeUrl`: register, sign in, then calls to users,
+ * orgs and notifications with the token, each of which verifies it against the issuer's keys.
+ */
+async function signedInJourney(t: ExecutionContext, edgeUrl: string): Promise<void> {
+  const email = `start-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${edgeUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const registered = await post("/v1/auth/register", { email, password: "correct-horse-9", display_name: "Starter" });
+  t.is(registered.status, 200, await registered.clone().text());
+  const login = (await (await post("/v1/auth/login", { email, password: "correct-horse-9" })).json()) as { accessToken: string };
+  const auth = { authorization: `Bearer ${login.accessToken}` };
+  const me = await eventually(async () => {
+    const res = await fetch(`${edgeUrl}/v1/me`, { headers: auth });
+    return res.status === 200 ? res : undefined; // the profile follows the registration by an event
+  }, "GET /v1/me to answer 200").catch((error: unknown) => String(error));
+  t.not(typeof me, "string", String(me));
+  const created = await post("/v1/orgs", { name: "Start Org" }, auth);
+  t.is(created.status, 200, await created.clone().text());
+  const inbox = await fetch(`${edgeUrl}/v1/notifications`, { headers: auth });
+  t.is(inbox.status, 200, await inbox.clone().text());
+}
+
 /** Runs npm start with `env` until it says it is up; returns its output so far and how to stop it. */
 async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   t.timeout(150_000);
@@ -51,11 +74,12 @@ async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
 }
 
 // One platform at a time: each is six processes compiling TypeScript at once.
-test.serial("npm start with the TypeScript edge brings every service up behind it, serves a REST call, and Ctrl-C stops all with exit 0", async (t) => {
+test.serial("npm start with the TypeScript edge brings every service up behind it, serves a signed-in user's REST calls, and Ctrl-C stops all with exit 0", async (t) => {
   const platform = await TestPlatform.create(t);
   const edgePort = await freePort();
   const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
-  const run = await startPlatform(t, { ...platform.env, JUNCTION_EDGE: "typescript", JUNCTION_EDGE_PORT: String(edgePort), JUNCTION_MAIL_DIR: mailDir, LOG_LEVEL: "warn" });
+  // No key set URL: npm start must give the services the issuer's, as it does for a user.
+  const run = await startPlatform(t, { ...platform.env, JUNCTION_JWKS_URL: "", JUNCTION_EDGE: "typescript", JUNCTION_EDGE_PORT: String(edgePort), JUNCTION_MAIL_DIR: mailDir, LOG_LEVEL: "warn" });
   t.regex(run.output(), /Edge: the TypeScript edge \(JUNCTION_EDGE=typescript\)/);
   t.regex(run.output(), new RegExp(`http://localhost:${edgePort}`));
   const jwks = await fetch(`http://127.0.0.1:${edgePort}/.well-known/jwks.json`);
@@ -67,16 +91,18 @@ test.serial("npm start with the TypeScript edge brings every service up behind i
     return all.every((status) => status === "SERVING") ? all : undefined;
   }, "every upstream SERVING on /healthz", 15_000).catch((error: unknown) => String(error));
   t.deepEqual(statuses, ["SERVING", "SERVING", "SERVING", "SERVING", "SERVING"]);
+  await signedInJourney(t, `http://127.0.0.1:${edgePort}`);
   t.is(await run.stop(), 0, run.output().slice(-2000));
 });
 
-test.serial("npm start with Envoy installed puts it on the edge port, services call each other through it, and Ctrl-C stops all with exit 0", async (t) => {
+test.serial("npm start with Envoy installed puts it on the edge port, services call each other through it and verify tokens with the issuer's keys, and Ctrl-C stops all with exit 0", async (t) => {
   tool("envoy"); // fails with the setup hint when it is not installed
   const platform = await TestPlatform.create(t);
   const [edgePort, internalPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
   const run = await startPlatform(t, {
     ...platform.env,
+    JUNCTION_JWKS_URL: "",
     JUNCTION_EDGE: "",
     JUNCTION_EDGE_PORT: String(edgePort),
     JUNCTION_ENVOY_INTERNAL_PORT: String(internalPort),
@@ -94,5 +120,6 @@ test.serial("npm start with Envoy installed puts it on the edge port, services c
   t.is(jwks.headers.get("server"), "envoy");
   const anonymous = await fetch(`http://127.0.0.1:${edgePort}/v1/me`);
   t.deepEqual(await anonymous.json(), { code: 16, message: "an access token is required", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", domain: "junction.dev", reason: "TOKEN_MISSING" }] });
+  await signedInJourney(t, `http://127.0.0.1:${edgePort}`);
   t.is(await run.stop(), 0, run.output().slice(-2000));
 });

@@ -5,7 +5,7 @@
 // is kept for tests that count attempts.
 //
 //   const envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
-//   await platform.start("auth", startAuth, callsThroughEnvoy(envoy.deployment));
+//   await platform.start("auth", startAuth, callsThrough(envoy.deployment));
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { allowedOrigins, type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } fr
 import type { Junction } from "@junction/tools/junction";
 import { junction, serviceNames } from "./junction.js";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
-import { DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/tools/envoy/envoy-deployment";
+import { callsThroughEnvoy, DESCRIPTOR_SET_PATH, type EnvoyDeployment, type UpstreamEndpoint } from "@junction/tools/envoy/envoy-deployment";
 import { startEnvoyProcess, stopEnvoyProcess, successesByPort, untilUpstreamsHealthy, waitUntilEnvoyLive } from "@junction/tools/local-run/envoy-process";
 import { freePort } from "../../packages/platform/test/support/ports.js";
 import { repositoryRoot, tool } from "../../packages/platform/test/support/tools.js";
@@ -53,6 +53,11 @@ export interface TestEnvoy {
   /** Envoy's own log lines so far (warnings and errors), for failure messages. */
   log(): string;
   close(): Promise<void>;
+}
+
+/** The environment of a test's service whose calls go through `deployment` (the repository's manifest names the token issuer). */
+export function callsThrough(deployment: EnvoyDeployment): Record<string, string> {
+  return callsThroughEnvoy(deployment, junction.manifest.identity);
 }
 
 /** A deployment on loopback for `platform`'s service ports, with fresh Envoy ports; `overrides` replaces any part. */

@@ -70,7 +70,6 @@ function serviceContainer(service: ManifestService, junction: Junction, shared: 
 export function renderComposeFile(junction: Junction): string {
   const { manifest } = junction;
   const { edge, identity } = manifest;
-  const issuer = manifest.service(identity.issuer);
   // Envoy adds it to outside requests; the services believe the client address of a request that has it.
   const edgeKey = required("JUNCTION_EDGE_KEY", "set the edge key, 32+ characters (docs/deployment.md)");
   const shared: Record<string, string> = {
@@ -78,8 +77,7 @@ export function renderComposeFile(junction: Junction): string {
     DATABASE_URL: "postgres://postgres:${POSTGRES_PASSWORD:-junction-dev}@postgres:5432/postgres",
     REDIS_URL: "redis://redis:6379",
     NATS_URL: "nats://nats:4222",
-    ...callsThroughEnvoy(composeDeployment(junction), "envoy"),
-    JUNCTION_JWKS_URL: `http://${issuer.name}:${issuer.port}${identity.jwksPath}`,
+    ...callsThroughEnvoy(composeDeployment(junction), identity, "envoy"),
     JUNCTION_SERVICE_SECRET: required("JUNCTION_SERVICE_SECRET", "set a service secret of 32+ characters (docs/deployment.md)"),
     JUNCTION_EDGE_KEY: edgeKey,
   };

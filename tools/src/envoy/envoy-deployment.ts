@@ -1,7 +1,7 @@
 // Where an Envoy runs and what it reaches: the only inputs that differ between the compose
 // deployment, a local `npm start` and a test. Everything else in the rendered configuration comes
 // from the manifest, the contracts and policy.yaml, so the Envoy a developer runs is the Envoy compose runs.
-import { type AllowedOrigins, allowedOrigins, DEFAULT_EDGE_RATE_LIMITS, type EdgeRateLimits, edgeRateLimitsFromEnv, envPort, loadConfig, servicePort } from "@junction/platform";
+import { type AllowedOrigins, allowedOrigins, DEFAULT_EDGE_RATE_LIMITS, type EdgeRateLimits, edgeRateLimitsFromEnv, envPort, loadConfig, type ManifestIdentity, servicePort } from "@junction/platform";
 import type { Junction } from "../junction.js";
 
 /** One instance of an upstream service. */
@@ -99,11 +99,16 @@ export function internalListenerUrl(deployment: EnvoyDeployment, host = deployme
 /**
  * The environment of a service whose calls go through `deployment`'s internal listener: every
  * upstream URL is the listener, and client retries are off because Envoy retries (never both).
+ * The issuer's key set is read from the issuer itself: it is a plain HTTP route of its port, which
+ * the internal listener (gRPC routes only) does not carry.
  */
-export function callsThroughEnvoy(deployment: EnvoyDeployment, host = deployment.bindHost): Record<string, string> {
+export function callsThroughEnvoy(deployment: EnvoyDeployment, identity: ManifestIdentity, host = deployment.bindHost): Record<string, string> {
   const url = internalListenerUrl(deployment, host);
+  const issuer = deployment.endpoints[identity.issuer]?.[0];
+  if (!issuer) throw new Error(`the Envoy deployment "${deployment.name}" has no endpoint for the token issuer ${identity.issuer}`);
   return {
     ...Object.fromEntries(Object.keys(deployment.endpoints).map((name) => [`JUNCTION_${name.toUpperCase()}_URL`, url])),
+    JUNCTION_JWKS_URL: `http://${issuer.host}:${issuer.port}${identity.jwksPath}`,
     JUNCTION_CLIENT_RETRIES: "false",
   };
 }

@@ -85,7 +85,9 @@ if (edge.kind === "envoy") {
   const envoy = keepRunning("envoy", startEnvoy, say);
   running.push(envoy);
   await ready("envoy", waitUntilEnvoyLive(`http://${deployment.admin.host}:${deployment.admin.port}`, envoy.current().exited));
-  env = { ...baseEnv, ...callsThroughEnvoy(deployment) };
+  env = { ...baseEnv, ...callsThroughEnvoy(deployment, manifest.identity) };
+  // A key set URL the user gave wins over the issuer's own address.
+  if (baseEnv.JUNCTION_JWKS_URL) env.JUNCTION_JWKS_URL = baseEnv.JUNCTION_JWKS_URL;
 }
 
 for (const { name, main, port } of processes) {

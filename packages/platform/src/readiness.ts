@@ -1,16 +1,28 @@
 // Readiness: can this process do its work right now? Each dependency (Postgres, Redis, NATS)
-// is probed with a short timeout; /readyz answers 200 only when every probe passes.
+// is probed with a short timeout. Only a required one makes the process not ready: without its
+// database a service can answer nothing, but without Redis or NATS it still serves (requests
+// that need Redis fail alone and fast; the outbox keeps events until NATS is back). Taking every
+// instance out of routing for a dependency they all share would turn a partial outage into a
+// whole one, so those probes only mark the process degraded.
 
 /** One dependency probe; rejects when the dependency is not usable. */
 export interface ReadinessCheck {
   readonly name: string;
+  /** False when the process still serves without it (degraded, not unready). Default true. */
+  readonly required?: boolean;
   check(): Promise<unknown>;
 }
 
-/** The outcome of every probe. */
+/** The outcome of every probe: ready when every required one passed. */
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, "ok" | string>;
+}
+
+/** "ready", "degraded" (ready, but a dependency it can do without fails) or "not ready". */
+export function readinessStatus(report: ReadinessReport): "ready" | "degraded" | "not ready" {
+  if (!report.ready) return "not ready";
+  return Object.values(report.checks).every((result) => result === "ok") ? "ready" : "degraded";
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
@@ -21,7 +33,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs every check in parallel, each bounded by `timeoutMs`. */
+/** Runs every check in parallel, each bounded by `timeoutMs`; only required checks decide `ready`. */
 export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutMs = 1000): Promise<ReadinessReport> {
   const results = await Promise.allSettled(checks.map((c) => withTimeout(c.check(), timeoutMs, c.name)));
   const report: ReadinessReport = { ready: true, checks: {} };
@@ -29,7 +41,7 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutM
     const name = checks[i]!.name;
     if (result.status === "fulfilled") report.checks[name] = "ok";
     else {
-      report.ready = false;
+      if (checks[i]!.required !== false) report.ready = false;
       report.checks[name] = shortCause(result.reason);
     }
   });
@@ -41,15 +53,16 @@ export function postgresReadiness(query: () => Promise<unknown>): ReadinessCheck
   return { name: "postgres", check: query };
 }
 
-/** Redis is ready when PING answers. */
+/** Redis is up when PING answers; not required: without it only the requests that use it fail. */
 export function redisReadiness(redis: { ping(): Promise<string> }): ReadinessCheck {
-  return { name: "redis", check: () => redis.ping() };
+  return { name: "redis", required: false, check: () => redis.ping() };
 }
 
-/** NATS is ready when the connection is open and a round trip to the server completes. */
+/** NATS is up when the connection is open and a round trip completes; not required: the outbox keeps events meanwhile. */
 export function natsReadiness(nats: { isClosed(): boolean; flush(): Promise<void> }): ReadinessCheck {
   return {
     name: "nats",
+    required: false,
     check: async () => {
       if (nats.isClosed()) throw new Error("connection closed");
       await nats.flush();

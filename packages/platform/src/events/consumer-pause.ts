@@ -63,10 +63,15 @@ export class ConsumerPause {
     this.wait.interrupt();
   }
 
-  /** A readiness check failing while the consumer is paused, for the service's /readyz. */
+  /**
+   * A readiness check failing while the consumer is paused, for the service's /readyz. Not
+   * required: a pause waits out a dependency (its database, a service it calls) that the RPCs
+   * report on their own, and taking the service's RPCs out of routing for it would spread the outage.
+   */
   readiness(): ReadinessCheck {
     return {
       name: `events ${this.labels.stream}/${this.labels.consumer}`,
+      required: false,
       check: async () => {
         if (this.since) throw new Error(`paused since ${this.since.toISOString()}: ${this.cause}`);
       },

@@ -1,7 +1,8 @@
 // grpc.health.v1 follows readiness: every service of the port is NOT_SERVING while a required
-// dependency (database, Redis, NATS, a paused consumer) fails its probe, and SERVING again once
-// it answers, so Envoy's health checks and any gRPC load balancer stop routing to an instance
-// that cannot do its work. Probed on a timer: Watch streams hear the change as it happens.
+// dependency (its database) fails its probe, and SERVING again once it answers, so Envoy's health
+// checks and any gRPC load balancer stop routing to an instance that cannot do its work. Redis,
+// NATS and paused consumers only degrade a service (readiness.ts says why): it stays SERVING.
+// Probed on a timer: Watch streams hear the change as it happens.
 import type { Logger } from "../logger.js";
 import { checkReadiness, type ReadinessCheck } from "../readiness.js";
 import type { HealthRegistry } from "./health.js";

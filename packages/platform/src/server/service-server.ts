@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../message-limits.js";
 import { metricsRegistry } from "../observability/metrics.js";
 import type { CommunicationPolicy } from "../policy.js";
-import { checkReadiness, type ReadinessCheck } from "../readiness.js";
+import { checkReadiness, readinessStatus, type ReadinessCheck } from "../readiness.js";
 import { contractRegistry } from "../type-registry.js";
 import { callObservation } from "./call-observation.js";
 import { awaitFirstByte, checkRequestHeads, closeIdleSession, connectionTimeouts, http1TimeoutOptions, type ConnectionTimeouts } from "./connection-timeouts.js";
@@ -129,7 +129,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     "/readyz": async (_req, res) => {
       const report = await checkReadiness(options.readiness ?? []);
       const ready = report.ready && !shuttingDown;
-      json(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", ...report, ready });
+      json(res, ready ? 200 : 503, { status: ready ? readinessStatus(report) : "not ready", ...report, ready });
     },
     "/metrics": async (_req, res) => {
       res.writeHead(200, { "content-type": metricsRegistry.contentType });

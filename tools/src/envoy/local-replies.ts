@@ -120,8 +120,12 @@ function headerOptions(headers: Readonly<Record<string, string>>): EnvoyJson[] {
 // Literal text inside an Envoy format string.
 const literal = (text: string) => text.replaceAll("%", "%%");
 
+/** Headers of an error that clients act on, sent with it whatever the protocol (the TypeScript edge does the same). */
+const ERROR_HEADERS = ["retry-after"];
+
 function mapper(reply: OwnReply, caller: string, rewrite: EnvoyJson): EnvoyJson {
-  const headers = { ...reply.headers, ...(rewrite.headers as Record<string, string> | undefined) };
+  const errorHeaders = Object.fromEntries(ERROR_HEADERS.flatMap((name) => (reply.error.metadata.has(name) ? [[name, reply.error.metadata.get(name)!]] : [])));
+  const headers = { ...errorHeaders, ...reply.headers, ...(rewrite.headers as Record<string, string> | undefined) };
   delete rewrite.headers;
   return {
     filter: celFilter(`(${reply.when}) && ${caller}`),

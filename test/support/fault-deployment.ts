@@ -1,7 +1,9 @@
 // A whole Junction deployment that a fault test may break: its own NATS, Redis and PostgreSQL
 // on free loopback ports (never the machine's shared servers), auth, users, notifications and
 // audit against them — the ones the test names as child processes it can SIGKILL, the others
-// in-process — and the TypeScript edge in front, with the mail outbox in a directory of its own.
+// in-process — and an edge in front (the TypeScript edge, or the real Envoy with the services
+// calling each other through its internal listener, as npm start runs them), with the mail
+// outbox in a directory of its own.
 //
 //   const deployment = await FaultDeployment.launch({ processes: ["auth", "users"] });
 //   await deployment.service("users").kill("SIGKILL");
@@ -17,6 +19,7 @@ import type { ServiceName } from "./junction.js";
 import { TestPlatform, type ServiceStarter } from "./platform.js";
 import { TestRedisServer } from "./redis-server.js";
 import { ServiceProcess } from "./service-process.js";
+import { callsThrough, envoyDeploymentFor, startTestEnvoy, type TestEnvoy } from "./envoy.js";
 import { startAudit, startAuth, startNotifications, startUsers } from "./services.js";
 
 /** The services a registration touches, in start order: auth first (its keys), consumers after. */
@@ -42,12 +45,18 @@ export interface FaultDeploymentOptions {
   readonly consumerSettings?: Partial<ConsumerSettings>;
   /** Extra environment for every service and the edge. */
   readonly env?: Record<string, string>;
+  /** The edge in front: the TypeScript edge (default) or the real Envoy. */
+  readonly edge?: "typescript" | "envoy";
 }
+
+/** Limits no fault test's one client reaches, so every request still passes a limiter. */
+const UNREACHED_LIMIT = 1_000_000;
 
 /** A deployment with its own dependencies, for breaking them one at a time. */
 export class FaultDeployment {
   private readonly processes = new Map<string, ServiceProcess>();
   private edgeServer?: ServiceServer;
+  private envoy?: TestEnvoy;
 
   private constructor(
     readonly nats: TestNatsServer,
@@ -76,7 +85,7 @@ export class FaultDeployment {
         JUNCTION_MAIL_DIR: mailDir,
         // One client sends all the traffic: a limit it never reaches, so every request still
         // passes the edge's limiter (and its Redis) without the limit shaping the stream.
-        JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: "1000000",
+        JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(UNREACHED_LIMIT),
         JUNCTION_TEST_CONSUMER_SETTINGS: JSON.stringify(options.consumerSettings ?? {}),
         ...options.env,
       });
@@ -97,7 +106,7 @@ export class FaultDeployment {
 
   /** The edge's base URL. */
   get edgeUrl(): string {
-    return this.edge.url;
+    return this.envoy?.url ?? this.edge.url;
   }
 
   /** The running edge. */
@@ -142,6 +151,7 @@ export class FaultDeployment {
     const errors: unknown[] = [];
     const attempt = async (step: () => Promise<unknown>) => step().catch((error: unknown) => errors.push(error));
     if (this.edgeServer) await attempt(() => this.edgeServer!.close());
+    if (this.envoy) await attempt(() => this.envoy!.close());
     await Promise.all([...this.processes.values()].map((p) => attempt(() => p.kill("SIGTERM"))));
     // The platform cleans up through the dependencies: bring back any that a failed test left down.
     if (!this.nats.running) await attempt(() => this.nats.resume());
@@ -154,15 +164,21 @@ export class FaultDeployment {
 
   private async startServices(): Promise<void> {
     const asProcess = new Set<string>(this.options.processes ?? []);
+    let behindEnvoy: Record<string, string> = {};
+    if (this.options.edge === "envoy") {
+      this.envoy = await startTestEnvoy(await envoyDeploymentFor(this.platform, { rateLimits: { perClientPerMinute: UNREACHED_LIMIT, perUserPerMinute: UNREACHED_LIMIT } }));
+      behindEnvoy = callsThrough(this.envoy.deployment);
+    }
     for (const name of FAULT_SERVICES) {
       if (asProcess.has(name)) {
         const port = Number(new URL(this.platform.url(name)).port);
-        this.processes.set(name, await ServiceProcess.start(name, port, { ...this.platform.env }));
+        this.processes.set(name, await ServiceProcess.start(name, port, { ...this.platform.env, ...behindEnvoy }));
       } else {
-        await this.platform.start(name as ServiceName, this.starter(name));
+        await this.platform.start(name as ServiceName, this.starter(name), behindEnvoy);
       }
     }
-    this.edgeServer = await startEdge({ port: 0, env: this.platform.env, logger: createLogger("edge", this.platform.env.LOG_LEVEL) });
+    if (this.envoy) await this.envoy.untilHealthy([...FAULT_SERVICES]);
+    else this.edgeServer = await startEdge({ port: 0, env: this.platform.env, logger: createLogger("edge", this.platform.env.LOG_LEVEL) });
   }
 
   /** `name`'s starter with the deployment's consumer settings. */

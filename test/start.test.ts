@@ -64,6 +64,18 @@ async function signedInJourney(t: ExecutionContext, edgeUrl: string): Promise<vo
   t.is(inbox.status, 200, await inbox.clone().text());
 }
 
+/** `npm run seed` against the platform at `edgeUrl`, twice, in a shell with no development settings of its own (as a user runs it). */
+async function seedsTwice(t: ExecutionContext, platformEnv: NodeJS.ProcessEnv, edgeUrl: string): Promise<void> {
+  const { JUNCTION_DEV_MODE: _dev, JUNCTION_SEALED_FIELDS_KEYS: _keys, ...env } = platformEnv;
+  const seed = () => promisify(execFile)(process.execPath, ["--import=tsx", "scripts/seed.ts"], { cwd: root, env: { ...env, JUNCTION_EDGE_URL: edgeUrl }, timeout: 60_000 });
+  const first = await seed();
+  const orgLine = /org\s+(\S+)/.exec(first.stdout)?.[1];
+  t.regex(first.stdout, /admin@junction\.test: roles now .*admin/i);
+  t.truthy(orgLine, first.stdout);
+  const again = await seed();
+  t.is(/org\s+(\S+)/.exec(again.stdout)?.[1], orgLine, "a second run reuses the demo organization");
+}
+
 /** Runs npm start with `env` until it says it is up; returns its output so far and how to stop it. */
 async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
   t.timeout(150_000);
@@ -74,7 +86,7 @@ async function startPlatform(t: ExecutionContext, env: NodeJS.ProcessEnv) {
 }
 
 // One platform at a time: each is six processes compiling TypeScript at once.
-test.serial("npm start with the TypeScript edge brings every service up behind it, serves a signed-in user's REST calls, and Ctrl-C stops all with exit 0", async (t) => {
+test.serial("npm start with the TypeScript edge brings every service up behind it, serves a signed-in user's REST calls and npm run seed (twice), and Ctrl-C stops all with exit 0", async (t) => {
   const platform = await TestPlatform.create(t);
   const edgePort = await freePort();
   const mailDir = mkdtempSync(join(tmpdir(), "junction-start-mail-"));
@@ -92,6 +104,7 @@ test.serial("npm start with the TypeScript edge brings every service up behind i
   }, "every upstream SERVING on /healthz", 15_000).catch((error: unknown) => String(error));
   t.deepEqual(statuses, ["SERVING", "SERVING", "SERVING", "SERVING", "SERVING"]);
   await signedInJourney(t, `http://127.0.0.1:${edgePort}`);
+  await seedsTwice(t, platform.env, `http://127.0.0.1:${edgePort}`);
   t.is(await run.stop(), 0, run.output().slice(-2000));
 });
 

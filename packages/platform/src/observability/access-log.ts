@@ -2,7 +2,9 @@
 // log uses where it can (tools/src/envoy/listeners.ts): what was called, how it ended, how long
 // it took, the trace, span and request ids, and who called: the verified calling service and/or
 // user subject, never a token. JUNCTION_ACCESS_LOG_LEVEL sets the level the lines are logged at
-// (default info): "debug" hides them under the default LOG_LEVEL, "silent" drops them.
+// (default info): "debug" hides them under the default LOG_LEVEL, "silent" drops them. A health
+// check that succeeds is logged a level lower (debug by default): Envoy and orchestrators probe
+// every few seconds, and those lines would outnumber the calls anyone reads the log for.
 import { isValidTraceId, type Span } from "@opentelemetry/api";
 import { envEnum, loadConfig } from "../config.js";
 import { currentCallContext } from "../call-context.js";
@@ -34,11 +36,16 @@ export interface AccessEntry {
   readonly user?: string;
 }
 
-let level: ReturnType<typeof accessLogLevel> | undefined;
+let configured: ReturnType<typeof accessLogLevel> | undefined;
+
+const HEALTH_RPC_PREFIX = "grpc.health.v1.Health/";
+const LOWER_LEVEL = { info: "debug", debug: "trace", trace: "trace", silent: "silent" } as const;
 
 /** Logs one access line for a finished call. */
 export function logAccess(logger: Logger, entry: AccessEntry): void {
-  level ??= accessLogLevel();
+  configured ??= accessLogLevel();
+  const probe = entry.code === "OK" && entry.rpc?.startsWith(HEALTH_RPC_PREFIX) === true;
+  const level = probe ? LOWER_LEVEL[configured] : configured;
   if (level === "silent" || !logger.isLevelEnabled(level)) return;
   const span = entry.span.spanContext();
   logger[level](

@@ -136,3 +136,32 @@ test.serial("npm start with Envoy installed puts it on the edge port, services c
   await signedInJourney(t, `http://127.0.0.1:${edgePort}`);
   t.is(await run.stop(), 0, run.output().slice(-2000));
 });
+
+test.serial("npm start killed outright (SIGKILL, no chance to stop anything) takes Envoy and every service with it", async (t) => {
+  tool("envoy");
+  const platform = await TestPlatform.create(t);
+  const [edgePort, internalPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const run = await startPlatform(t, {
+    ...platform.env,
+    JUNCTION_EDGE: "envoy",
+    JUNCTION_EDGE_PORT: String(edgePort),
+    JUNCTION_ENVOY_INTERNAL_PORT: String(internalPort),
+    JUNCTION_ENVOY_ADMIN_PORT: String(adminPort),
+    JUNCTION_MAIL_DIR: mkdtempSync(join(tmpdir(), "junction-start-mail-")),
+    LOG_LEVEL: "warn",
+  });
+  const { stdout } = await promisify(execFile)("ps", ["-o", "pid=", "--ppid", String(run.pid)]);
+  const children = stdout.split("\n").map((line) => Number(line.trim())).filter((pid) => pid > 0);
+  t.is(children.length, 6, "Envoy and five services");
+  process.kill(run.pid, "SIGKILL");
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const left = await eventually(async () => (children.some(alive) ? undefined : []), "every child to exit").catch(() => children.filter(alive));
+  t.deepEqual(left, [], run.output().slice(-2000));
+});

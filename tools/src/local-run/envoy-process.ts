@@ -2,11 +2,12 @@
 // starting it on a rendered config, waiting until its admin interface says it is live and its
 // upstreams healthy, reading its access log, and stopping it. Several can run at once (a dynamic
 // base id each), on one worker thread.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EDGE_KEY_ENV } from "@junction/platform";
 import { waitUntilAnswers } from "./service-process.js";
+import { spawnTied } from "./tied-spawn.js";
 
 /** Where `npm run setup` installs Envoy, relative to the repository root; JUNCTION_ENVOY_BINARY overrides it. */
 export const ENVOY_BINARY = "var/tools/bin/envoy";
@@ -46,7 +47,7 @@ export function startEnvoyProcess(options: EnvoyStart): EnvoyProcess {
   args.push("--drain-time-s", "1", "--parent-shutdown-time-s", "2");
   // Access-log lines reach stdout within a quarter second instead of Envoy's default ten.
   args.push("--file-flush-interval-msec", "250");
-  const child = spawn(options.binary, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [EDGE_KEY_ENV]: options.edgeKey } });
+  const child = spawnTied(options.binary, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [EDGE_KEY_ENV]: options.edgeKey } });
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return { child, exited };
 }

@@ -1,8 +1,9 @@
 // One process of a local run: a service (or the TypeScript edge) started from its module with
 // readable, prefixed log lines, and readiness polling.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { SERVICE_NODE_FLAGS, SERVICE_PROCESS_ENV } from "./node-runtime.js";
 import readline from "node:readline";
+import { spawnTied } from "./tied-spawn.js";
 
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO ", 40: "WARN ", 50: "ERROR", 60: "FATAL" };
 const OMIT = new Set(["level", "time", "pid", "hostname", "service", "msg"]);
@@ -32,7 +33,7 @@ export interface PlatformProcess {
 
 /** Starts the module `main` (as the manifest names it) in `root`, its output prefixed by `name`: short readable lines when `pretty`, else the JSON lines as they are. */
 export function startProcess(root: string, name: string, main: string, env: NodeJS.ProcessEnv, width: number, pretty = true): PlatformProcess {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import=tsx", main], {
+  const child = spawnTied(process.execPath, [...SERVICE_NODE_FLAGS, "--import=tsx", main], {
     cwd: root,
     env: { ...SERVICE_PROCESS_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -58,6 +58,18 @@ async function stopAll(exitCode: number): Promise<never> {
 }
 process.once("SIGINT", () => void stopAll(0));
 process.once("SIGTERM", () => void stopAll(0));
+// The terminal closed.
+process.once("SIGHUP", () => void stopAll(0));
+// Whatever ran npm start is gone (killed, or its terminal with it): nobody can stop this run any
+// more, so it stops itself rather than leave every port taken. The children are tied to this
+// process the same way (tied-spawn.ts).
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher && !stopping) {
+    say("npm start lost the process that started it; stopping everything");
+    void stopAll(1);
+  }
+}, 1000).unref();
 
 async function ready(name: string, until: Promise<void>): Promise<void> {
   try {

@@ -8,13 +8,18 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from "@junction/g
 import { InternalOrgsService } from "@junction/gen/junction/orgs/v1/orgs_internal_service_pb";
 import { connect } from "nats";
 import pg from "pg";
-import { natsReadiness } from "../../src/readiness.js";
+import { natsReadiness, type ReadinessCheck } from "../../src/readiness.js";
 import { bind, startServiceServer } from "../../src/server/service-server.js";
 import { eventually } from "../support/eventually.js";
 import { testPolicy } from "../support/policy.js";
 import { quietLogger } from "../support/silent-logger.js";
 import { TestNatsServer } from "../events/support/nats-server.js";
 import { TestPostgresCluster } from "../events/support/postgres-cluster.js";
+
+/** An orgs port whose health follows `readiness`, probed every 100 ms. */
+function probedServer(readiness: ReadinessCheck[]) {
+  return startServiceServer({ name: "orgs", port: 0, policy: testPolicy({ orgs: 1 }), logger: quietLogger("orgs"), services: [bind(InternalOrgsService, {})], readiness, healthProbeIntervalMs: 100 });
+}
 
 test("health goes NOT_SERVING while the database is down and SERVING when it is back, for Check and Watch", async (t) => {
   const cluster = await TestPostgresCluster.start(t);
@@ -30,15 +35,7 @@ test("health goes NOT_SERVING while the database is down and SERVING when it is 
       }
     },
   };
-  const server = await startServiceServer({
-    name: "orgs",
-    port: 0,
-    policy: testPolicy({ orgs: 1 }),
-    logger: quietLogger("orgs"),
-    services: [bind(InternalOrgsService, {})],
-    readiness: [postgres],
-    healthProbeIntervalMs: 100,
-  });
+  const server = await probedServer([postgres]);
   t.teardown(() => server.close());
   const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
   const check = async (service = "") => (await health.check({ service })).status;
@@ -64,15 +61,7 @@ test("a dependency the service can do without (NATS here) leaves health SERVING 
   const nats = await TestNatsServer.start(t);
   const connection = await connect({ servers: nats.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
   t.teardown(() => connection.close());
-  const server = await startServiceServer({
-    name: "orgs",
-    port: 0,
-    policy: testPolicy({ orgs: 1 }),
-    logger: quietLogger("orgs"),
-    services: [bind(InternalOrgsService, {})],
-    readiness: [{ name: "postgres", check: async () => "ok" }, natsReadiness(connection)],
-    healthProbeIntervalMs: 100,
-  });
+  const server = await probedServer([{ name: "postgres", check: async () => "ok" }, natsReadiness(connection)]);
   t.teardown(() => server.close());
   const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
   const readyz = async () => {

@@ -3,6 +3,8 @@
 // TypeScript edge otherwise; and it refuses to run an Envoy that is asked for but not installed.
 import test, { type ExecutionContext } from "ava";
 import { execFile } from "node:child_process";
+import { once } from "node:events";
+import net from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +27,17 @@ test("npm start names an unreachable dependency and how to start it, and exits n
   t.regex(error!.stderr, /Redis is not reachable at 127\.0\.0\.1:1\. Start it with:\s+npm run setup/);
   t.regex(error!.stderr, /NATS is not reachable at 127\.0\.0\.1:2\. Start it with:\s+npm run setup/);
   t.notRegex(error!.stderr, /PostgreSQL is not reachable/);
+});
+
+test("npm start names a port another program already holds, and starts nothing", async (t) => {
+  // A listener that accepts and never answers, like a stuck process from an earlier run.
+  const squatter = net.createServer(() => {}).listen(0, "127.0.0.1");
+  await once(squatter, "listening");
+  t.teardown(() => squatter.close());
+  const port = (squatter.address() as net.AddressInfo).port;
+  const error = await t.throwsAsync<Error & { code: number; stderr: string }>(startScript({ ...process.env, JUNCTION_EDGE: "typescript", JUNCTION_ORGS_PORT: String(port) }));
+  t.is(error?.code, 1);
+  t.regex(error!.stderr, new RegExp(`port ${port} \\(orgs\\) is already in use.*JUNCTION_ORGS_PORT`));
 });
 
 test("JUNCTION_EDGE=envoy without Envoy installed fails with the setup hint", async (t) => {

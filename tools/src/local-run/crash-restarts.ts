@@ -17,8 +17,12 @@ export interface Supervised {
   kill(): void;
 }
 
-/** Starts `start()` and restarts it whenever it exits on its own; `log` says what happened. */
-export function keepRunning(name: string, start: () => PlatformProcess, log: (line: string) => void, afterRestart?: (process: PlatformProcess) => void): Supervised {
+/**
+ * Starts `start()` and restarts it whenever it exits on its own; `log` says what happened. While
+ * `shuttingDown()` says the whole run is stopping, an exit is expected (a signal to the process
+ * group reaches every child at once), so it is neither logged as a crash nor restarted.
+ */
+export function keepRunning(name: string, start: () => PlatformProcess, log: (line: string) => void, afterRestart?: (process: PlatformProcess) => void, shuttingDown: () => boolean = () => false): Supervised {
   let child = start();
   let stopping = false;
   let crashes = 0;
@@ -26,12 +30,12 @@ export function keepRunning(name: string, start: () => PlatformProcess, log: (li
   const watch = (process: PlatformProcess) => {
     const startedAt = Date.now();
     void process.exited.then((code) => {
-      if (stopping) return;
+      if (stopping || shuttingDown()) return;
       crashes = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : crashes + 1;
       const waitMs = Math.min(FIRST_PAUSE_MS * 2 ** (crashes - 1), LONGEST_PAUSE_MS);
       log(`${name} exited unexpectedly (code ${code}); restarting it in ${waitMs / 1000} s (crash ${crashes} in a row)`);
       pause = setTimeout(() => {
-        if (stopping) return;
+        if (stopping || shuttingDown()) return;
         child = start();
         watch(child);
         afterRestart?.(child);

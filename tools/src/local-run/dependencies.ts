@@ -1,5 +1,5 @@
 // Before a local run starts anything: are PostgreSQL, Redis and NATS answering? Each one that
-// is not is named, with how to start it.
+// is not is named, with how to start it. And are the ports it is about to listen on free?
 import net from "node:net";
 import { NATS_START_HINT, POSTGRES_START_HINT, REDIS_START_HINT } from "@junction/platform";
 
@@ -30,4 +30,17 @@ export async function missingDependencies(env: NodeJS.ProcessEnv): Promise<strin
     }
   }
   return problems;
+}
+
+/** A port a local run listens on, who it is for, and the variable that moves it. */
+export interface PlannedPort {
+  readonly owner: string;
+  readonly port: number;
+  readonly variable: string;
+}
+
+/** Names every planned port something already answers on (another npm start, another program); empty when all are free. */
+export async function portsInUse(ports: readonly PlannedPort[]): Promise<string[]> {
+  const taken = await Promise.all(ports.map(async (planned) => ((await reachable("127.0.0.1", planned.port, 500)) ? [planned] : [])));
+  return taken.flat().map(({ owner, port, variable }) => `port ${port} (${owner}) is already in use, perhaps by another npm start: stop that, or move ${owner} with ${variable}`);
 }

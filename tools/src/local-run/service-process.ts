@@ -55,7 +55,8 @@ export async function waitUntilAnswers(url: string, exited: Promise<unknown>, ti
   while (Date.now() < deadline) {
     if (gone) throw new Error("exited before it was ready");
     try {
-      const res = await fetch(url);
+      // Bounded: something else holding the port may accept the connection and never answer.
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
     } catch {
       // not listening yet

@@ -9,7 +9,7 @@ import { edgeKeyFromEnv, envPort, loadConfig, serviceSecretFromEnv, servicePort 
 import { callsThroughEnvoy } from "../envoy/envoy-deployment.js";
 import { loadJunction, repositoryRoot as root } from "../junction.js";
 import { keepRunning, type Supervised } from "./crash-restarts.js";
-import { missingDependencies } from "./dependencies.js";
+import { missingDependencies, portsInUse } from "./dependencies.js";
 import { chooseEdge } from "./edge-choice.js";
 import { formatAccessLogLine, startEnvoyProcess, untilUpstreamsHealthy, waitUntilEnvoyLive } from "./envoy-process.js";
 import { localEnvoyConfig, type LocalEnvoyConfig } from "./local-envoy-config.js";
@@ -38,6 +38,14 @@ console.log(edge.kind === "envoy" ? `Edge: Envoy (${edge.why}).` : `Edge: the Ty
 const edgePort = loadConfig({ port: envPort("JUNCTION_EDGE_PORT", manifest.edge.port) }, baseEnv).port;
 const services = manifest.services.map((s) => ({ name: s.name, main: s.main, port: servicePort(s, baseEnv) }));
 const processes = edge.kind === "envoy" ? services : [...services, { name: "edge", main: manifest.edge.main, port: edgePort }];
+const taken = await portsInUse([
+  ...services.map(({ name, port }) => ({ owner: name, port, variable: `JUNCTION_${name.toUpperCase()}_PORT` })),
+  { owner: edge.kind === "envoy" ? "Envoy" : "the edge", port: edgePort, variable: "JUNCTION_EDGE_PORT" },
+]);
+if (taken.length > 0) {
+  console.error(`Junction cannot start:\n  ${taken.join("\n  ")}`);
+  process.exit(1);
+}
 const width = Math.max(...processes.map((p) => p.name.length), "envoy".length);
 const running: Supervised[] = [];
 let envoyConfig: LocalEnvoyConfig | undefined;
@@ -94,7 +102,7 @@ if (edge.kind === "envoy") {
     readline.createInterface({ input: envoy.child.stderr! }).on("line", (line) => process.stdout.write(`${prefix} ${line}\n`));
     return { name: "envoy", ...envoy };
   };
-  const envoy = keepRunning("envoy", startEnvoy, say);
+  const envoy = keepRunning("envoy", startEnvoy, say, undefined, () => stopping);
   running.push(envoy);
   await ready("envoy", waitUntilEnvoyLive(`http://${deployment.admin.host}:${deployment.admin.port}`, envoy.current().exited));
   env = { ...baseEnv, ...callsThroughEnvoy(deployment, manifest.identity) };
@@ -109,7 +117,7 @@ for (const { name, main, port } of processes) {
       () => say(`${name} is ready again after its restart`),
       () => {}, // it exited again: keepRunning logs that
     );
-  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width, pretty), say, readyAgain);
+  const supervised = keepRunning(name, () => startProcess(root, name, main, env, width, pretty), say, readyAgain, () => stopping);
   running.push(supervised);
   await ready(name, waitUntilReady(port, supervised.current().exited));
 }

@@ -15,8 +15,8 @@ import { deadLetters } from "../support/poison-event.js";
 import { allEffectsOnce, checkEffects, describeEffects } from "../support/registration-effects.js";
 import { RegistrationTraffic } from "../support/registration-traffic.js";
 
-// A killed consumer's deliveries come back after its lease: 5 s here instead of 30 s, so the
-// drill measures recovery rather than waiting; the soak (npm run soak) runs the default.
+// A killed consumer's deliveries come back after its lease: 5 s here instead of the default
+// 30 s, so the drill measures recovery rather than waiting.
 const ACK_WAIT_MS = 5000;
 const DRILL_TIMEOUT = 180_000;
 

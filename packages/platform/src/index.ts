@@ -45,6 +45,7 @@ export { OPENAPI_DOCUMENT } from "./edge/openapi-document.js";
 
 // Errors with google.rpc details; what counts as an outage.
 export { describeError, failureKind, type FailureKind } from "./failure-kind.js";
+export { hasUnsafeCharacters, UNSAFE_CHARACTERS, UNSAFE_CHARACTERS_IN_TEXT } from "./text-characters.js";
 export { domainError, ERROR_DOMAIN, errorReason, FieldViolations, fieldViolations, invalidArgument, RETRY_AFTER_SECONDS, unavailable, type FieldViolation } from "./errors.js";
 
 // Identity: access tokens, sessions, service credentials, the caller.

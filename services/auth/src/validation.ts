@@ -1,6 +1,6 @@
 // Input rules for credentials and names. Every violation names the proto field it is about,
 // and all of them are reported at once.
-import type { FieldViolations } from "@junction/platform";
+import { type FieldViolations, hasUnsafeCharacters, UNSAFE_CHARACTERS } from "@junction/platform";
 
 /** The longest email address SMTP allows. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -11,8 +11,6 @@ export const MAX_DISPLAY_NAME_LENGTH = 80;
 // Deliberately simple: one @, a non-empty local part without spaces, a dotted domain. Whether
 // the address really exists is what the verification email is for.
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators.
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 /** The stored form of an email: trimmed and lowercase, so one person cannot register twice. */
 export function normaliseEmail(email: string): string {
@@ -42,7 +40,7 @@ export function checkDisplayName(violations: FieldViolations, field: string, nam
   const length = [...trimmed].length;
   if (length === 0) violations.add(field, "is required");
   else if (length > MAX_DISPLAY_NAME_LENGTH) violations.add(field, `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
-  else if (CONTROL.test(name)) violations.add(field, "must not contain control characters");
+  else if (hasUnsafeCharacters(name)) violations.add(field, UNSAFE_CHARACTERS);
 }
 
 /** Records a missing value under `field`. */

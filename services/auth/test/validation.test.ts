@@ -26,10 +26,11 @@ test("passwords: 10 to 128 characters, at least two kinds", (t) => {
   t.regex(problems(checkNewPassword, "😀😀😀😀😀😀😀😀😀😀")[0]!, /two kinds/);
 });
 
-test("display names: 1 to 80 characters after trimming, no control characters", (t) => {
+test("display names: 1 to 80 characters after trimming, no control or text-direction characters", (t) => {
   t.deepEqual(problems(checkDisplayName, "Ada Lovelace"), []);
   t.deepEqual(problems(checkDisplayName, "   "), ["is required"]);
   t.regex(problems(checkDisplayName, "x".repeat(81))[0]!, /at most 80/);
   t.deepEqual(problems(checkDisplayName, "é".repeat(80)), [], "counted in characters, not bytes");
-  t.regex(problems(checkDisplayName, "a\u202Eb\u0000")[0]!, /control/);
+  t.regex(problems(checkDisplayName, "a\u0007b")[0]!, /control/);
+  t.regex(problems(checkDisplayName, "Ada\u202Egnp.exe")[0]!, /text-direction/);
 });

@@ -1,6 +1,6 @@
 // Input checks for every orgs RPC. Each returns the cleaned input or throws INVALID_ARGUMENT
 // listing every bad field by its proto name, before anything is read or written.
-import { FieldViolations } from "@junction/platform";
+import { FieldViolations, hasUnsafeCharacters, UNSAFE_CHARACTERS } from "@junction/platform";
 import type {
   AddMemberRequest,
   CreateOrganizationRequest,
@@ -22,8 +22,7 @@ export function validCreateOrganization(req: CreateOrganizationRequest): { name:
   const name = req.name.trim();
   if (name === "") violations.add("name", "must not be empty");
   else if ([...name].length > NAME_MAX) violations.add("name", `must be at most ${NAME_MAX} characters`);
-  // Control characters would break every place a name is shown (emails, logs, UIs).
-  else if (/\p{Cc}/u.test(name)) violations.add("name", "must not contain control characters");
+  else if (hasUnsafeCharacters(name)) violations.add("name", UNSAFE_CHARACTERS);
   violations.throwIfAny();
   return { name };
 }

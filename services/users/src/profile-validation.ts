@@ -1,6 +1,6 @@
 // Rules for the editable profile fields. Violations name the request field
 // (`profile.<field>` or `update_mask`), all reported at once.
-import { FieldViolations } from "@junction/platform";
+import { FieldViolations, hasUnsafeCharacters, UNSAFE_CHARACTERS, UNSAFE_CHARACTERS_IN_TEXT } from "@junction/platform";
 
 /** The fields UpdateProfile may change, by their proto names. */
 export const EDITABLE_FIELDS = ["display_name", "bio", "avatar_url", "locale", "time_zone"] as const;
@@ -13,10 +13,6 @@ const MAX_DISPLAY_NAME = 80;
 const MAX_BIO = 500;
 const MAX_AVATAR_URL = 2048;
 const MAX_LOCALE = 35;
-// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators.
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-// The same, except that a bio may have line breaks and tabs.
-const CONTROL_IN_TEXT = /(?![\n\r\t])[\p{Cc}\u2028\u2029]/u;
 // language[-script][-region](-variant)*, the shapes BCP 47 tags take in practice.
 const LOCALE = /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*$/;
 const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -74,12 +70,12 @@ function checkField(violations: FieldViolations, field: EditableField, value: st
       const trimmed = value.trim();
       if (trimmed === "") return bad("is required");
       if ([...trimmed].length > MAX_DISPLAY_NAME) return bad(`must be at most ${MAX_DISPLAY_NAME} characters`);
-      if (CONTROL.test(value)) return bad("must not contain control characters");
+      if (hasUnsafeCharacters(value)) return bad(UNSAFE_CHARACTERS);
       return trimmed;
     }
     case "bio":
       if (length > MAX_BIO) return bad(`must be at most ${MAX_BIO} characters`);
-      if (CONTROL_IN_TEXT.test(value)) return bad("must not contain control characters other than line breaks and tabs");
+      if (hasUnsafeCharacters(value, { lineBreaks: true })) return bad(UNSAFE_CHARACTERS_IN_TEXT);
       return value;
     case "avatar_url":
       if (value === "") return "";

@@ -37,6 +37,9 @@ test("each bad value is named as profile.<field>", (t) => {
   t.deepEqual(fieldsOf(["display_name"], { displayName: "" }), ["profile.display_name"]);
   t.deepEqual(fieldsOf(["bio"], { bio: "x".repeat(501) }), ["profile.bio"]);
   t.deepEqual(fieldsOf(["bio"], { bio: "line one\nline two\ttabbed" }), []);
+  // Text-direction controls disguise what a reader sees ("Ada\u202Egnp.exe" shows as "Adaexe.png").
+  t.deepEqual(fieldsOf(["display_name"], { displayName: "Ada\u202Egnp.exe" }), ["profile.display_name"]);
+  t.deepEqual(fieldsOf(["bio"], { bio: "about\u2066me" }), ["profile.bio"]);
   t.deepEqual(fieldsOf(["avatar_url"], { avatarUrl: "https://" }), ["profile.avatar_url"]);
   t.deepEqual(fieldsOf(["locale"], { locale: "x-private" }), ["profile.locale"]);
   t.deepEqual(fieldsOf(["time_zone"], { timeZone: "Europe/Atlantis" }), ["profile.time_zone"]);

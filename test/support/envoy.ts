@@ -77,12 +77,18 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
   };
 }
 
+/** How a test Envoy's access log is read. */
+export interface AccessLogReading {
+  /** "keep" parses every line into `accessLog`; "discard" drains them unread (a benchmark, whose measuring process must not parse thousands of lines a second on the cores it measures). */
+  readonly accessLog?: "keep" | "discard";
+}
+
 /**
  * Renders the config for `deployment` (from the repository's manifest and policy.yaml, or `policy`
  * when a test changes it, or another `system` altogether), starts Envoy on it and waits until it
  * is live. Throws the setup hint when Envoy is not installed.
  */
-export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = junction.policy, system: Junction = junction): Promise<TestEnvoy> {
+export async function startTestEnvoy(deployment: EnvoyDeployment, policy: CommunicationPolicy = junction.policy, system: Junction = junction, reading: AccessLogReading = {}): Promise<TestEnvoy> {
   const binary = tool("envoy");
   const dir = mkdtempSync(join(tmpdir(), "junction-envoy-"));
   const configPath = join(dir, "envoy.yaml");
@@ -90,13 +96,16 @@ export async function startTestEnvoy(deployment: EnvoyDeployment, policy: Commun
   const envoy = startEnvoyProcess({ binary, configPath, cwd: repositoryRoot, edgeKey: TEST_EDGE_KEY });
   const accessLog: AccessLogEntry[] = [];
   const ownLog: string[] = [];
-  readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => {
-    try {
-      accessLog.push(JSON.parse(line) as AccessLogEntry);
-    } catch {
-      ownLog.push(line);
-    }
-  });
+  if (reading.accessLog === "discard") envoy.child.stdout!.resume();
+  else {
+    readline.createInterface({ input: envoy.child.stdout! }).on("line", (line) => {
+      try {
+        accessLog.push(JSON.parse(line) as AccessLogEntry);
+      } catch {
+        ownLog.push(line);
+      }
+    });
+  }
   readline.createInterface({ input: envoy.child.stderr! }).on("line", (line) => ownLog.push(line));
   const adminUrl = `http://${deployment.admin.host}:${deployment.admin.port}`;
   const close = async () => {

@@ -36,7 +36,14 @@ export async function startPlatformRun(env: NodeJS.ProcessEnv, args: string[] = 
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "close");
   try {
-    await eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", upWithinMs, 200);
+    const up = eventually(async () => (output.includes("Ctrl-C stops everything") ? true : undefined), "the platform to come up and print its URLs", upWithinMs, 200);
+    const exitedFirst = exited.then(() => {
+      throw new Error("npm start exited before it was up");
+    });
+    // Whichever loses the race settles later, unobserved.
+    up.catch(() => {});
+    exitedFirst.catch(() => {});
+    await Promise.race([up, exitedFirst]);
   } catch (error) {
     kill();
     throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);

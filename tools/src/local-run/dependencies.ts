@@ -39,8 +39,19 @@ export interface PlannedPort {
   readonly variable: string;
 }
 
-/** Names every planned port something already answers on (another npm start, another program); empty when all are free. */
+// Whether something already listens on 127.0.0.1:`port`, found the way the process will find it:
+// by binding it. (A connect probe can connect a socket to itself on a free port of the ephemeral
+// range, and would call that port taken.)
+function listenedOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));
+    probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve(false)));
+  });
+}
+
+/** Names every planned port something already listens on (another npm start, another program); empty when all are free. */
 export async function portsInUse(ports: readonly PlannedPort[]): Promise<string[]> {
-  const taken = await Promise.all(ports.map(async (planned) => ((await reachable("127.0.0.1", planned.port, 500)) ? [planned] : [])));
-  return taken.flat().map(({ owner, port, variable }) => `port ${port} (${owner}) is already in use, perhaps by another npm start: stop that, or move ${owner} with ${variable}`);
+  const busy = await Promise.all(ports.map(async (planned) => ((await listenedOn(planned.port)) ? [planned] : [])));
+  return busy.flat().map(({ owner, port, variable }) => `port ${port} (${owner}) is already in use, perhaps by another npm start: stop that, or move ${owner} with ${variable}`);
 }

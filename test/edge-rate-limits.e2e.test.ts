@@ -25,7 +25,7 @@ test("over the per-user and then the per-client limit, both edges answer 429 (RE
   await platform.start("users", startUsers);
   const edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
   t.teardown(() => edge.close());
-  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: { perClientPerMinute: PER_CLIENT, perUserPerMinute: PER_USER } }));
+  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
   t.teardown(() => envoy.close());
   await envoy.untilHealthy(["auth", "users"]);
 
@@ -68,7 +68,7 @@ test("operational routes (probes, metrics, gRPC health) are never rate limited n
   await platform.start("auth", startAuth);
   const edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
   t.teardown(() => edge.close());
-  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: { perClientPerMinute: PER_CLIENT, perUserPerMinute: PER_USER } }));
+  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
   t.teardown(() => envoy.close());
   await envoy.untilHealthy(["auth"]);
   const secondsLeft = 60 - new Date().getSeconds();

@@ -16,9 +16,9 @@ const UNREACHED_LIMIT = 100_000_000;
 /** Edge settings with rate limits no benchmark reaches: their cost is counted, never their refusals. */
 export const UNREACHED_RATE_LIMITS = { JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(UNREACHED_LIMIT), JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(UNREACHED_LIMIT) };
 
-/** The real Envoy in front of `platform`, with those limits, once it routes to auth; its access log is written and drained, never parsed here. */
+/** The real Envoy in front of `platform`, with the limits of its environment (UNREACHED_RATE_LIMITS), once it routes to auth; its access log is written and drained, never parsed here. */
 export async function startBenchEnvoy(platform: Parameters<typeof envoyDeploymentFor>[0]): Promise<TestEnvoy> {
-  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: { perClientPerMinute: UNREACHED_LIMIT, perUserPerMinute: UNREACHED_LIMIT } }), undefined, undefined, { accessLog: "discard" });
+  const envoy = await startTestEnvoy(await envoyDeploymentFor(platform), undefined, undefined, { accessLog: "discard" });
   await envoy.untilHealthy(["auth"]);
   return envoy;
 }

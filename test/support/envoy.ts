@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import readline from "node:readline";
-import { allowedOrigins, type CommunicationPolicy, DEFAULT_EDGE_RATE_LIMITS } from "@junction/platform";
+import { allowedOrigins, type CommunicationPolicy, edgeRateLimitsFromEnv } from "@junction/platform";
 import type { Junction } from "@junction/tools/junction";
 import { junction, serviceNames } from "./junction.js";
 import { renderEnvoyYaml } from "@junction/tools/envoy/envoy-config";
@@ -60,7 +60,11 @@ export function callsThrough(deployment: EnvoyDeployment): Record<string, string
   return callsThroughEnvoy(deployment, junction.manifest.identity);
 }
 
-/** A deployment on loopback for `platform`'s service ports, with fresh Envoy ports; `overrides` replaces any part. */
+/**
+ * A deployment on loopback for `platform`'s service ports, with fresh Envoy ports and the rate
+ * limits of the platform's environment (the ones its TypeScript edge enforces, as npm start gives
+ * Envoy); `overrides` replaces any part.
+ */
 export async function envoyDeploymentFor(platform: TestPlatform, overrides: Partial<EnvoyDeployment> = {}): Promise<EnvoyDeployment> {
   const endpoint = (name: string): UpstreamEndpoint => ({ host: "127.0.0.1", port: Number(new URL(platform.url(name as never)).port) });
   return {
@@ -71,7 +75,7 @@ export async function envoyDeploymentFor(platform: TestPlatform, overrides: Part
     admin: { host: "127.0.0.1", port: await freePort() },
     descriptorPath: DESCRIPTOR_SET_PATH,
     endpoints: Object.fromEntries(serviceNames.map((name) => [name, [endpoint(name)]])),
-    rateLimits: DEFAULT_EDGE_RATE_LIMITS,
+    rateLimits: edgeRateLimitsFromEnv(platform.env),
     corsOrigins: allowedOrigins(junction.manifest.edge.corsOrigins, platform.env),
     ...overrides,
   };

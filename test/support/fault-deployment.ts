@@ -86,6 +86,7 @@ export class FaultDeployment {
         // One client sends all the traffic: a limit it never reaches, so every request still
         // passes the edge's limiter (and its Redis) without the limit shaping the stream.
         JUNCTION_EDGE_RATE_LIMIT_PER_CLIENT: String(UNREACHED_LIMIT),
+        JUNCTION_EDGE_RATE_LIMIT_PER_USER: String(UNREACHED_LIMIT),
         JUNCTION_TEST_CONSUMER_SETTINGS: JSON.stringify(options.consumerSettings ?? {}),
         ...options.env,
       });
@@ -166,7 +167,7 @@ export class FaultDeployment {
     const asProcess = new Set<string>(this.options.processes ?? []);
     let behindEnvoy: Record<string, string> = {};
     if (this.options.edge === "envoy") {
-      this.envoy = await startTestEnvoy(await envoyDeploymentFor(this.platform, { rateLimits: { perClientPerMinute: UNREACHED_LIMIT, perUserPerMinute: UNREACHED_LIMIT } }));
+      this.envoy = await startTestEnvoy(await envoyDeploymentFor(this.platform));
       behindEnvoy = callsThrough(this.envoy.deployment);
     }
     for (const name of FAULT_SERVICES) {

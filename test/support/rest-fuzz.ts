@@ -51,7 +51,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       await platform.start(name, start);
     }
     edge = await startEdge({ port: 0, env: platform.env, logger: createLogger("edge", "error") });
-    envoy = await startTestEnvoy(await envoyDeploymentFor(platform, { rateLimits: limits }));
+    envoy = await startTestEnvoy(await envoyDeploymentFor(platform));
     await envoy.untilHealthy();
     return { edges: [{ name: "typescript", url: edge.url }, { name: "envoy", url: envoy.url }], env: platform.env, close };
   } catch (error) {

@@ -27,7 +27,7 @@ export interface ProfileEventTargets {
 /** Registers users' handlers of auth events on `consumer`. */
 export function handleAuthEvents(consumer: EventConsumer<Tx>, targets: ProfileEventTargets): EventConsumer<Tx> {
   return consumer
-    .on(UserCreatedSchema, (message, event) => profileCreated(message, event))
+    .on(UserCreatedSchema, profileCreated)
     .on(UserEmailVerifiedSchema, (message, event) => emailVerified(targets, message, event))
     .on(UserDeactivatedSchema, (message, event) => accountDeactivated(targets, message, event))
     .on(UserRoleChangedSchema, async (message, event) => {
